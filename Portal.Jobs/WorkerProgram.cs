@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Hosting;
+using Portal.Core.Analytics;
+using Portal.Core.Hosting;
+using Portal.Core.Storage;
+using Portal.Jobs.CommandLine;
+using Portal.Jobs.Hosting;
+using Portal.Jobs.Pipeline;
+
+namespace Portal.Jobs;
+
+/// <summary>
+/// With a command (analyze, simulate, upload, …) a command-line tool; without one a worker host
+/// that runs the same jobs as the portal against the same storage, so N workers can share one PostgreSQL.
+/// </summary>
+public static class WorkerProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && !args[0].StartsWith('-'))
+        {
+            return await JobsCommandLine.RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+        }
+
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.AddCatalog();
+        builder.AddObjectStorage();
+        builder.AddRideAnalytics();
+        builder.AddPortalJobs();
+        builder.AddRidePipeline();
+
+        using var host = builder.Build();
+        await host.RunAsync();
+        return 0;
+    }
+}

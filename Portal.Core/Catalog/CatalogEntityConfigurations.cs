@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Portal.Core.Catalog;
+
+internal sealed class RiderProfileConfiguration : IEntityTypeConfiguration<RiderProfile>
+{
+    public void Configure(EntityTypeBuilder<RiderProfile> rider)
+    {
+        rider.HasKey(r => r.UserId);
+        rider.Property(r => r.Email).HasMaxLength(256);
+        rider.Property(r => r.DisplayName).HasMaxLength(256);
+        rider.Property(r => r.Category).HasConversion<string>().HasMaxLength(32);
+        rider.HasIndex(r => r.TechnicianId);
+    }
+}
+
+internal sealed class RideConfiguration : IEntityTypeConfiguration<Ride>
+{
+    public void Configure(EntityTypeBuilder<Ride> ride)
+    {
+        ride.HasKey(r => r.Id);
+        ride.Property(r => r.FileName).HasMaxLength(512);
+        ride.Property(r => r.Sha256).HasMaxLength(64);
+        ride.Property(r => r.RawKey).HasMaxLength(512);
+        ride.Property(r => r.DeviceId).HasMaxLength(128);
+        ride.Property(r => r.ProfileName).HasMaxLength(128);
+        ride.Property(r => r.Source).HasConversion<string>().HasMaxLength(16);
+        ride.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+        ride.Property(r => r.FailureCode).HasMaxLength(64);
+        ride.HasIndex(r => new { r.OwnerId, r.UploadedAt });
+        ride.HasIndex(r => new { r.OwnerId, r.Sha256 });
+        ride.HasIndex(r => r.Status);
+    }
+}

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Portal.Api;
 using Scalar.AspNetCore;
 
@@ -15,6 +16,8 @@ public static class ApiHosting
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Extensions.TryAdd(ApiErrors.CodeKey, ApiErrors.ForStatus(status));
         });
+        // Enums travel by name ("Professional"), never by their number.
+        builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
         return builder;
     }

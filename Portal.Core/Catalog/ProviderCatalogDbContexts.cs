@@ -14,9 +14,21 @@ public sealed class SqliteCatalogDbContext(DbContextOptions<SqliteCatalogDbConte
 }
 
 /// <summary>The catalog on PostgreSQL; its migrations live in Catalog/Migrations/PostgreSql.</summary>
-public sealed class PostgresCatalogDbContext(DbContextOptions<PostgresCatalogDbContext> options) : CatalogDbContext(options);
+public sealed class PostgresCatalogDbContext(DbContextOptions<PostgresCatalogDbContext> options) : CatalogDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Npgsql writes only UTC offsets to timestamptz; callers may hand any offset (the instant is kept).
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToUtcConverter>();
+    }
+}
 
 /// <summary>Stores an instant as UTC ticks; reads it back with a zero offset (the instant is what matters).</summary>
 public sealed class DateTimeOffsetToUtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
     value => value.UtcTicks,
     ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
+
+/// <summary>Normalises an instant to offset zero; the instant itself is unchanged.</summary>
+public sealed class DateTimeOffsetToUtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+    value => value.ToUniversalTime(),
+    value => value);

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Analytics;
 using Portal.Core.Hosting;
 using Portal.Core.Storage;
@@ -29,6 +31,10 @@ public static class WorkerProgram
         builder.AddRidePipeline();
 
         using var host = builder.Build();
+        // A worker may start before the portal ever did: it brings the catalog's schema up to date itself.
+        await host.Services.MigrateCatalogAsync(CancellationToken.None);
+        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WorkerProgram))
+            .LogInformation("Ride Portal worker started (no UI); processing jobs until stopped.");
         await host.RunAsync();
         return 0;
     }

@@ -1,10 +1,10 @@
-using Portal.Core.Hosting;
-using Portal.Jobs.Hosting;
-using Portal.Jobs.Pipeline;
 using Portal.Api;
 using Portal.Core.Analytics;
+using Portal.Core.Hosting;
 using Portal.Core.Storage;
 using Portal.Hosting;
+using Portal.Jobs.Hosting;
+using Portal.Jobs.Pipeline;
 
 var builder = WebApplication.CreateBuilder(args);
 

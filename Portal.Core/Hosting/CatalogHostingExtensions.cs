@@ -1,13 +1,76 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Portal.Core.Catalog;
 
 namespace Portal.Core.Hosting;
 
 public static class CatalogHostingExtensions
 {
-    /// <summary>Registers the catalog DbContext on SQLite (embedded) or PostgreSQL (Database:Provider).</summary>
+    /// <summary>The catalog's own migrations history, apart from the accounts' in the same database.</summary>
+    public const string MigrationsHistoryTable = "__CatalogMigrations";
+
+    /// <summary>
+    /// Registers the catalog DbContext on SQLite (embedded) or PostgreSQL (Database:Provider):
+    /// <see cref="CatalogDbContext"/> per scope and <see cref="IDbContextFactory{CatalogDbContext}"/> for jobs,
+    /// plus the "database" health check.
+    /// </summary>
     public static IHostApplicationBuilder AddCatalog(this IHostApplicationBuilder builder)
     {
-        // TODO(foundation): provider selection, options validation.
+        var services = builder.Services;
+        services.AddPortalDatabase();
+
+        var migrationsAssembly = typeof(CatalogDbContext).Assembly.GetName().Name!;
+        services.AddDbContextFactory<SqliteCatalogDbContext>((provider, options) =>
+            provider.GetRequiredService<PortalDatabase>().Configure(options, migrationsAssembly, MigrationsHistoryTable));
+        services.AddDbContextFactory<PostgresCatalogDbContext>((provider, options) =>
+            provider.GetRequiredService<PortalDatabase>().Configure(options, migrationsAssembly, MigrationsHistoryTable));
+        services.AddSingleton<IDbContextFactory<CatalogDbContext>, CatalogDbContextFactory>();
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<CatalogDbContext>>().CreateDbContext());
+
+        services.AddHealthChecks().AddCheck<CatalogHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>Creates the embedded data folder if needed and applies the catalog's pending migrations.</summary>
+    public static async Task MigrateCatalogAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<PortalDatabase>().PrepareAsync(cancellationToken);
+        await using var catalog = await services.GetRequiredService<IDbContextFactory<CatalogDbContext>>().CreateDbContextAsync(cancellationToken);
+        await catalog.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>Hands out the provider-specific context as the shared <see cref="CatalogDbContext"/>.</summary>
+internal sealed class CatalogDbContextFactory(
+    PortalDatabase database,
+    IDbContextFactory<SqliteCatalogDbContext> sqlite,
+    IDbContextFactory<PostgresCatalogDbContext> postgres) : IDbContextFactory<CatalogDbContext>
+{
+    public CatalogDbContext CreateDbContext() => database.Provider switch
+    {
+        DatabaseProvider.Sqlite => sqlite.CreateDbContext(),
+        DatabaseProvider.PostgreSql => postgres.CreateDbContext(),
+        _ => throw new InvalidOperationException($"Database:Provider '{database.Provider}' is not supported."),
+    };
+}
+
+internal sealed class CatalogHealthCheck(IDbContextFactory<CatalogDbContext> factory) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var catalog = await factory.CreateDbContextAsync(cancellationToken);
+            var pending = (await catalog.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
+            return pending == 0
+                ? HealthCheckResult.Healthy($"Catalog on {catalog.Database.ProviderName}.")
+                : HealthCheckResult.Unhealthy($"{pending} catalog migration(s) not applied.");
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The catalog database cannot be reached.", exception);
+        }
     }
 }

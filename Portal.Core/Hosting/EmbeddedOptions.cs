@@ -1,3 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace Portal.Core.Hosting;
 
 /// <summary>Where the embedded run keeps all its state; an empty directory is a fresh install.</summary>
@@ -7,4 +11,36 @@ public sealed class EmbeddedOptions
 
     /// <summary>Relative paths are resolved against the current directory.</summary>
     public string DataDir { get; set; } = "data";
+
+    /// <summary>The data directory as an absolute path, created on first use.</summary>
+    public string EnsureDataDir()
+    {
+        var full = Path.GetFullPath(DataDir);
+        Directory.CreateDirectory(full);
+        return full;
+    }
+}
+
+internal sealed class EmbeddedOptionsValidator : IValidateOptions<EmbeddedOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EmbeddedOptions options) =>
+        string.IsNullOrWhiteSpace(options.DataDir)
+            ? ValidateOptionsResult.Fail("Embedded:DataDir must name a directory (an empty directory is a fresh install).")
+            : ValidateOptionsResult.Success;
+}
+
+public static class EmbeddedOptionsExtensions
+{
+    /// <summary>Binds Embedded:DataDir once, whichever area asks first.</summary>
+    public static IServiceCollection AddEmbeddedOptions(this IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(IValidateOptions<EmbeddedOptions>)))
+        {
+            return services;
+        }
+
+        services.AddOptions<EmbeddedOptions>().BindConfiguration(EmbeddedOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddedOptions>, EmbeddedOptionsValidator>());
+        return services;
+    }
 }

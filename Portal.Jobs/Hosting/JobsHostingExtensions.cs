@@ -1,13 +1,128 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.Storage.SQLite;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Portal.Core.Hosting;
 
 namespace Portal.Jobs.Hosting;
 
 public static class JobsHostingExtensions
 {
-    /// <summary>Hangfire storage (SQLite | PostgreSql) and, when Hangfire:Server:Enabled, a server with its queues.</summary>
+    /// <summary>How soon an idle worker sees a newly queued job (Hangfire.PostgreSql polls every 15 s by default).</summary>
+    public static readonly TimeSpan QueuePollInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Hangfire storage (SQLite | PostgreSql | InMemory) and, when Hangfire:Server:Enabled, a server with its queues;
+    /// jobs are resolved from DI. Also registers the "hangfire" health check and <see cref="TimeProvider.System"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddPortalJobs(this IHostApplicationBuilder builder)
     {
-        // TODO(foundation)
+        var services = builder.Services;
+        services.AddEmbeddedOptions();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<HangfireOptions>()
+            .BindConfiguration(HangfireOptions.Section)
+            .Configure<IConfiguration>((options, configuration) =>
+                options.ConnectionString = configuration.GetConnectionString(HangfireOptions.ConnectionStringName)
+                    ?? (options.Storage == HangfireStorageKind.PostgreSql ? configuration.GetConnectionString(DatabaseOptions.ConnectionStringName) : null))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>());
+
+        services.AddHangfire((provider, configuration) => configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(provider.GetRequiredService<JobStorage>()));
+
+        // Our own singleton rather than Hangfire's JobStorage.Current: several hosts in one process
+        // (the tests) each keep their own storage.
+        services.Replace(ServiceDescriptor.Singleton<JobStorage>(provider => CreateStorage(
+            provider.GetRequiredService<IOptions<HangfireOptions>>().Value,
+            provider.GetRequiredService<IOptions<EmbeddedOptions>>().Value)));
+
+        // Whether this process processes jobs at all is decided when the host is composed.
+        if (builder.Configuration.GetValue($"{HangfireOptions.Section}:Server:Enabled", defaultValue: true))
+        {
+            services.AddHangfireServer((provider, server) =>
+            {
+                var options = provider.GetRequiredService<IOptions<HangfireOptions>>().Value.Server;
+                server.WorkerCount = options.EffectiveWorkers;
+                server.Queues = options.EffectiveQueues;
+                server.ShutdownTimeout = TimeSpan.FromSeconds(10);
+            });
+        }
+
+        services.AddHealthChecks().AddCheck<HangfireStorageHealthCheck>("hangfire", tags: ["ready"]);
         return builder;
+    }
+
+    internal static JobStorage CreateStorage(HangfireOptions options, EmbeddedOptions embedded) => options.Storage switch
+    {
+        HangfireStorageKind.Sqlite => new SQLiteStorage(SqliteDatabasePath(options, embedded), new SQLiteStorageOptions
+        {
+            QueuePollInterval = QueuePollInterval,
+        }),
+        HangfireStorageKind.PostgreSql => CreatePostgreSqlStorage(options.ConnectionString!),
+        HangfireStorageKind.InMemory => new InMemoryStorage(new InMemoryStorageOptions()),
+        _ => throw new InvalidOperationException($"Hangfire:Storage '{options.Storage}' is not supported."),
+    };
+
+    private static PostgreSqlStorage CreatePostgreSqlStorage(string connectionString)
+    {
+        var storageOptions = new PostgreSqlStorageOptions
+        {
+            QueuePollInterval = QueuePollInterval,
+            // A crashed worker's job is retried after this long; a live worker keeps extending it.
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            UseSlidingInvisibilityTimeout = true,
+            PrepareSchemaIfNecessary = true,
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, storageOptions), storageOptions);
+    }
+
+    private static string SqliteDatabasePath(HangfireOptions options, EmbeddedOptions embedded)
+    {
+        var path = options.ConnectionString switch
+        {
+            null or "" => Path.Combine(embedded.EnsureDataDir(), "hangfire.db"),
+            var value when value.Contains('=', StringComparison.Ordinal) => new SqliteConnectionStringBuilder(value).DataSource,
+            var value => value,
+        };
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        return full;
+    }
+}
+
+/// <summary>Asks the storage's monitoring API for its statistics: proves the storage answers queries.</summary>
+internal sealed class HangfireStorageHealthCheck(JobStorage storage) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var statistics = await Task.Run(() => storage.GetMonitoringApi().GetStatistics(), cancellationToken);
+            return HealthCheckResult.Healthy(
+                $"{storage.GetType().Name}: {statistics.Servers} server(s), {statistics.Enqueued} enqueued, {statistics.Processing} processing.",
+                new Dictionary<string, object>
+                {
+                    ["servers"] = statistics.Servers,
+                    ["enqueued"] = statistics.Enqueued,
+                    ["processing"] = statistics.Processing,
+                    ["failed"] = statistics.Failed,
+                });
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The Hangfire storage cannot be queried.", exception);
+        }
     }
 }

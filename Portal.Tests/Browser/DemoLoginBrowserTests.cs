@@ -1,0 +1,80 @@
+using Microsoft.Playwright;
+using Portal.Tests.Infrastructure;
+
+namespace Portal.Tests.Browser;
+
+/// <summary>Real Chromium against the portal on a real port: each demo role logs in through the form and lands on its home.</summary>
+[Trait("Category", "Browser")]
+public sealed class DemoLoginBrowserTests : IAsyncLifetime
+{
+    private readonly PortalFactory factory = new();
+    private Uri baseAddress = default!;
+    private IPlaywright playwright = default!;
+    private IBrowser browser = default!;
+
+    public async Task InitializeAsync()
+    {
+        baseAddress = await factory.StartKestrelAsync();
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = TestServices.ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+        await factory.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("rider@demo.local", "home-rider")]
+    [InlineData("pro@demo.local", "home-rider")]
+    [InlineData("tech@demo.local", "home-technician")]
+    [InlineData("rnd@demo.local", "home-rnd")]
+    [InlineData("admin@demo.local", "home-admin")]
+    public async Task DemoAccount_LogsIn_AndSeesItsRolesHome(string email, string homeCard)
+    {
+        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString() });
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync("/");
+        await page.WaitForURLAsync("**/account/login**");
+        await page.FillAsync("#login-email", email);
+        await page.FillAsync("#login-password", PortalFactory.DemoPassword);
+        await page.ClickAsync("button[type=submit]");
+
+        // The home page, then its circuit: the layout flags itself once interactive.
+        await page.WaitForSelectorAsync(".portal-root[data-interactive=true]");
+        Assert.Equal(new Uri(baseAddress, "/").ToString(), page.Url);
+        Assert.True(await page.Locator($"[data-testid={homeCard}]").IsVisibleAsync());
+        Assert.Equal(email, (await page.Locator("[data-testid=current-user]").InnerTextAsync()).Trim());
+        if (email.StartsWith("pro@", StringComparison.Ordinal))
+        {
+            Assert.Equal("Professional", (await page.Locator("[data-testid=rider-category]").InnerTextAsync()).Trim());
+        }
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath(email), FullPage = true });
+    }
+
+    private static string ScreenshotPath(string email)
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Portal.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var folder = Path.Combine(root?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, $"home-{email.Split('@')[0]}.png");
+    }
+}

@@ -1,0 +1,26 @@
+using System.Security.Claims;
+using MudBlazor;
+using Portal.Identity;
+
+namespace Portal.Components.Layout;
+
+/// <summary>
+/// The drawer's entries per role. A feature adds its line here when its page exists, never before:
+/// the menu links only pages that work.
+/// </summary>
+public static class PortalNavigation
+{
+    public static readonly IReadOnlyList<NavItem> Items =
+    [
+        new("Home", "/", Icons.Material.Filled.Home, [], "Ride Portal"),
+        new("Jobs dashboard", "/admin/jobs", Icons.Material.Filled.Work, [PortalRoles.Admin], "Administration"),
+        new("Health", "/admin/health", Icons.Material.Filled.MonitorHeart, [PortalRoles.Admin], "Administration"),
+        new("API reference", "/api/docs", Icons.Material.Filled.Api, [], "Help"),
+    ];
+
+    /// <summary>The entries <paramref name="user"/> may see, in menu order.</summary>
+    public static IReadOnlyList<NavItem> For(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true
+            ? [.. Items.Where(item => item.Roles.Count == 0 || item.Roles.Any(user.IsInRole))]
+            : [];
+}

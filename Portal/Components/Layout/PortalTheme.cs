@@ -1,0 +1,20 @@
+using MudBlazor;
+
+namespace Portal.Components.Layout;
+
+/// <summary>The brand's colours for MudBlazor (wwwroot-assets/brand.css carries the same values for plain markup).</summary>
+public static class PortalTheme
+{
+    public static readonly MudTheme Theme = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#C8102E",
+            Secondary = "#1F2933",
+            AppbarBackground = "#1F2933",
+            AppbarText = "#FFFFFF",
+            DrawerBackground = "#F7F7F8",
+            Background = "#FFFFFF",
+        },
+    };
+}

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Portal.Identity;
+
+namespace Portal.Data;
+
+/// <summary>Accounts and roles; in the same database as the catalog, with its own migrations history.</summary>
+public class PortalIdentityDbContext(DbContextOptions options)
+    : IdentityDbContext<PortalUser, IdentityRole<Guid>, Guid>(options)
+{
+    public const string MigrationsHistoryTable = "__IdentityMigrations";
+}
+
+/// <summary>Migrations in Data/Migrations/Sqlite.</summary>
+public sealed class SqlitePortalIdentityDbContext(DbContextOptions<SqlitePortalIdentityDbContext> options) : PortalIdentityDbContext(options);
+
+/// <summary>Migrations in Data/Migrations/PostgreSql.</summary>
+public sealed class PostgresPortalIdentityDbContext(DbContextOptions<PostgresPortalIdentityDbContext> options) : PortalIdentityDbContext(options);
+
+// `dotnet ef migrations add` (scripts/add-migration.sh) uses these; generating migrations never connects.
+
+internal sealed class SqliteIdentityDesignTimeFactory : IDesignTimeDbContextFactory<SqlitePortalIdentityDbContext>
+{
+    public SqlitePortalIdentityDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqlitePortalIdentityDbContext>()
+            .UseSqlite("Data Source=design-time.db", o => o.MigrationsHistoryTable(PortalIdentityDbContext.MigrationsHistoryTable))
+            .Options);
+}
+
+internal sealed class PostgresIdentityDesignTimeFactory : IDesignTimeDbContextFactory<PostgresPortalIdentityDbContext>
+{
+    public PostgresPortalIdentityDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresPortalIdentityDbContext>()
+            .UseNpgsql("Host=localhost;Database=design_time", o => o.MigrationsHistoryTable(PortalIdentityDbContext.MigrationsHistoryTable))
+            .Options);
+}

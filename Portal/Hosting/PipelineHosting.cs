@@ -1,0 +1,29 @@
+namespace Portal.Hosting;
+
+public static class PipelineHosting
+{
+    /// <summary>Errors, status codes as ProblemDetails on /api, security headers, authentication, antiforgery.</summary>
+    public static WebApplication UsePortalPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            // Same-origin framing only: /admin/jobs frames the Hangfire dashboard.
+            headers.XFrameOptions = "SAMEORIGIN";
+            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            await next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+}

@@ -55,6 +55,8 @@ internal sealed class PrefixedStream(byte[] head, int headLength, Stream rest, A
     private int headOffset;
     private bool released;
 
+    public long BytesRead { get; private set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -79,7 +81,9 @@ internal sealed class PrefixedStream(byte[] head, int headLength, Stream rest, A
         }
 
         Release();
-        return rest.Read(buffer);
+        var read = rest.Read(buffer);
+        BytesRead += read;
+        return read;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -93,7 +97,14 @@ internal sealed class PrefixedStream(byte[] head, int headLength, Stream rest, A
         }
 
         Release();
-        return rest.ReadAsync(buffer, cancellationToken);
+        return CountAsync(rest.ReadAsync(buffer, cancellationToken));
+    }
+
+    private async ValueTask<int> CountAsync(ValueTask<int> reading)
+    {
+        var read = await reading;
+        BytesRead += read;
+        return read;
     }
 
     private int CopyHead(Span<byte> buffer)
@@ -101,6 +112,7 @@ internal sealed class PrefixedStream(byte[] head, int headLength, Stream rest, A
         var count = Math.Min(buffer.Length, headLength - headOffset);
         head.AsSpan(headOffset, count).CopyTo(buffer);
         headOffset += count;
+        BytesRead += count;
         return count;
     }
 
@@ -132,4 +144,50 @@ internal sealed class PrefixedStream(byte[] head, int headLength, Stream rest, A
 
         base.Dispose(disposing);
     }
+}
+
+/// <summary>A read-only, forward-only view of a stream that counts the bytes read through it.</summary>
+internal sealed class CountingReadStream(Stream inner) : Stream
+{
+    public long BytesRead { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
+
+    public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Count(await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        Count(await inner.ReadAsync(buffer, cancellationToken));
+
+    private int Count(int read)
+    {
+        BytesRead += read;
+        return read;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

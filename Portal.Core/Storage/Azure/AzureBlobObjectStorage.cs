@@ -76,9 +76,11 @@ public sealed class AzureBlobObjectStorage : IObjectStorage, IStorageHealthProbe
                 MaximumConcurrency = 2,
             },
         };
-        await CallAsync(bucket, key, () => Blob(bucket, key).UploadAsync(content, upload, cancellationToken), cancellationToken);
-        return await GetInfoAsync(bucket, key, cancellationToken)
-            ?? throw new StorageUnavailableException($"Object '{key}' is not visible right after it was written.");
+        // Seekable sources keep their length (one request when small, and retries can rewind); others are counted.
+        var counted = content.CanSeek ? null : new CountingReadStream(content);
+        var size = content.CanSeek ? content.Length - content.Position : 0;
+        var uploaded = await CallAsync(bucket, key, () => Blob(bucket, key).UploadAsync(counted ?? content, upload, cancellationToken), cancellationToken);
+        return new StoredObject(key, counted?.BytesRead ?? size, uploaded.Value.LastModified, contentType);
     }
 
     public async Task<Stream> OpenReadAsync(BucketKind bucket, string key, CancellationToken cancellationToken)

@@ -31,10 +31,12 @@ public sealed class S3ObjectStorage : IObjectStorage, IStorageHealthProbe, IDisp
     private readonly IMinioClient client;
     private readonly BucketNames buckets;
     private readonly bool serverSideEncryption;
+    private readonly TimeProvider timeProvider;
     private readonly ILogger<S3ObjectStorage> logger;
 
-    public S3ObjectStorage(IOptions<StorageOptions> options, ILogger<S3ObjectStorage> logger)
+    public S3ObjectStorage(IOptions<StorageOptions> options, TimeProvider timeProvider, ILogger<S3ObjectStorage> logger)
     {
+        this.timeProvider = timeProvider;
         var value = options.Value;
         var s3 = value.S3;
         buckets = value.Buckets;
@@ -101,11 +103,6 @@ public sealed class S3ObjectStorage : IObjectStorage, IStorageHealthProbe, IDisp
     {
         ObjectKeys.Validate(key);
         ArgumentNullException.ThrowIfNull(content);
-
-        // Read the head first: small objects go up in one request with a known length; larger ones as a
-        // multipart upload of unknown length, so non-seekable request bodies stream without buffering.
-        var head = ArrayPool<byte>.Shared.Rent(SinglePutLimit);
-        var headLength = await content.ReadAtLeastAsync(head.AsMemory(0, SinglePutLimit), SinglePutLimit, throwOnEndOfStream: false, cancellationToken);
         var args = new PutObjectArgs()
             .WithBucket(buckets.For(bucket))
             .WithObject(key)
@@ -115,13 +112,60 @@ public sealed class S3ObjectStorage : IObjectStorage, IStorageHealthProbe, IDisp
             args = args.WithServerSideEncryption(new SSES3());
         }
 
-        var isMultipart = headLength == SinglePutLimit;
-        Stream body = isMultipart
-            ? new PrefixedStream(head, headLength, content, buffer => ArrayPool<byte>.Shared.Return(buffer))
-            : new MemoryStream(head, 0, headLength, writable: false);
+        long size;
+        if (content.CanSeek)
+        {
+            // A known length lets the SDK use its smallest parts (5 MiB), which bounds memory best.
+            size = content.Length - content.Position;
+            await UploadAsync(bucket, key, args.WithStreamData(content).WithObjectSize(size), size >= SinglePutLimit, cancellationToken);
+        }
+        else
+        {
+            size = await PutUnknownLengthAsync(bucket, key, content, args, cancellationToken);
+        }
+
+        // S3 does not return the date with the upload; asking for it would double the requests per put.
+        return new StoredObject(key, size, timeProvider.GetUtcNow(), contentType);
+    }
+
+    /// <summary>
+    /// Reads the head first: a small object goes up in one request with its length; a larger one as a
+    /// multipart upload of unknown length, so non-seekable request bodies stream without buffering.
+    /// </summary>
+    private async Task<long> PutUnknownLengthAsync(BucketKind bucket, string key, Stream content, PutObjectArgs args, CancellationToken cancellationToken)
+    {
+        var head = ArrayPool<byte>.Shared.Rent(SinglePutLimit);
+        var headLength = await content.ReadAtLeastAsync(head.AsMemory(0, SinglePutLimit), SinglePutLimit, throwOnEndOfStream: false, cancellationToken);
+        if (headLength < SinglePutLimit)
+        {
+            try
+            {
+                using var small = new MemoryStream(head, 0, headLength, writable: false);
+                await UploadAsync(bucket, key, args.WithStreamData(small).WithObjectSize(headLength), isMultipart: false, cancellationToken);
+                return headLength;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(head);
+            }
+        }
+
+        await using var body = new PrefixedStream(head, headLength, content, buffer => ArrayPool<byte>.Shared.Return(buffer));
+        await UploadAsync(bucket, key, args.WithStreamData(body).WithObjectSize(-1), isMultipart: true, cancellationToken);
+        if (await content.ReadAsync(new byte[1], cancellationToken) > 0)
+        {
+            // The SDK silently stops at its part limit: never keep a truncated object.
+            await DeleteAsync(bucket, key, cancellationToken);
+            throw new ArgumentException($"Objects of unknown length are limited to {MaxUnknownLengthUpload} bytes on S3.", nameof(content));
+        }
+
+        return body.BytesRead;
+    }
+
+    private async Task UploadAsync(BucketKind bucket, string key, PutObjectArgs args, bool isMultipart, CancellationToken cancellationToken)
+    {
         try
         {
-            args = args.WithStreamData(body).WithObjectSize(isMultipart ? -1 : headLength);
             await CallAsync(bucket, key, () => client.PutObjectAsync(args, cancellationToken), cancellationToken);
         }
         catch when (isMultipart)
@@ -129,24 +173,6 @@ public sealed class S3ObjectStorage : IObjectStorage, IStorageHealthProbe, IDisp
             await AbortIncompleteUploadAsync(bucket, key);
             throw;
         }
-        finally
-        {
-            await body.DisposeAsync();
-            if (!isMultipart)
-            {
-                ArrayPool<byte>.Shared.Return(head);
-            }
-        }
-
-        if (isMultipart && await content.ReadAsync(new byte[1], cancellationToken) > 0)
-        {
-            // The SDK silently stops at its part limit: never keep a truncated object.
-            await DeleteAsync(bucket, key, cancellationToken);
-            throw new ArgumentException($"Objects of unknown length are limited to {MaxUnknownLengthUpload} bytes on S3.", nameof(content));
-        }
-
-        return await GetInfoAsync(bucket, key, cancellationToken)
-            ?? throw new StorageUnavailableException($"Object '{key}' is not visible right after it was written.");
     }
 
     public async Task<Stream> OpenReadAsync(BucketKind bucket, string key, CancellationToken cancellationToken)

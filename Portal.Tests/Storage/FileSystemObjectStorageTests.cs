@@ -126,6 +126,20 @@ public sealed class FileSystemObjectStorageTests : IDisposable
         await Assert.ThrowsAsync<InvalidDataException>(() => ReadTextAsync(storage, "ride.csv"));
     }
 
+    [Fact]
+    public async Task KeyThatIsAlsoAFolderOfOtherKeys_IsRejectedClearly_AndNothingIsLost()
+    {
+        var storage = await ReadyStorageAsync(NewKeyRing("k1"));
+        await storage.PutAsync(BucketKind.Raw, "rides/a.csv", Text("a"), "text/csv", Ct);
+
+        var folder = await Assert.ThrowsAsync<ArgumentException>(() => storage.PutAsync(BucketKind.Raw, "rides", Text("x"), "text/csv", Ct));
+        var below = await Assert.ThrowsAsync<ArgumentException>(() => storage.PutAsync(BucketKind.Raw, "rides/a.csv/b", Text("x"), "text/csv", Ct));
+
+        Assert.Contains("'rides/'", folder.Message, StringComparison.Ordinal);
+        Assert.Contains("'rides/a.csv'", below.Message, StringComparison.Ordinal);
+        Assert.Equal("a", await ReadTextAsync(storage, "rides/a.csv"));
+    }
+
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
     {
         var list = new List<T>();

@@ -57,6 +57,7 @@ public sealed class FileSystemObjectStorage : IObjectStorage
     {
         ArgumentNullException.ThrowIfNull(content);
         var path = ObjectPath(bucket, key);
+        RejectFolderConflicts(bucket, key, path);
         await WriteAtomicallyAsync(
             path,
             (staging, ct) => EnvelopeEncryption.EncryptAsync(content, staging, keyRing, contentType, ct),
@@ -126,7 +127,7 @@ public sealed class FileSystemObjectStorage : IObjectStorage
     {
         var sourcePath = ObjectPath(sourceBucket, sourceKey);
         var targetPath = ObjectPath(targetBucket, targetKey);
-        RequireBucketDirectory(targetBucket);
+        RejectFolderConflicts(targetBucket, targetKey, targetPath);
 
         // The file already is a self-contained encrypted object, so a byte copy is a valid object.
         await using var source = OpenObjectFile(sourceBucket, sourceKey, sourcePath) ?? throw new ObjectNotFoundException(sourceBucket, sourceKey);
@@ -247,6 +248,28 @@ public sealed class FileSystemObjectStorage : IObjectStorage
         }
 
         return path;
+    }
+
+    /// <summary>
+    /// On disk a key cannot also be a folder of other keys ("a" beside "a/b"), which S3 and Azure allow:
+    /// say so before anything is written.
+    /// </summary>
+    private void RejectFolderConflicts(BucketKind bucket, string key, string path)
+    {
+        var bucketDirectory = RequireBucketDirectory(bucket);
+        if (Directory.Exists(path))
+        {
+            throw new ArgumentException($"'{key}' cannot be stored on local disk: other objects in the {bucket} bucket are stored under '{key}/'.", nameof(key));
+        }
+
+        for (var parent = Path.GetDirectoryName(path); parent is not null && parent.Length > bucketDirectory.Length; parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent))
+            {
+                var conflicting = Path.GetRelativePath(bucketDirectory, parent).Replace(Path.DirectorySeparatorChar, '/');
+                throw new ArgumentException($"'{key}' cannot be stored on local disk: the object '{conflicting}' in the {bucket} bucket is in its way.", nameof(key));
+            }
+        }
     }
 
     private string BucketDirectory(BucketKind bucket) => Path.Combine(root, buckets.For(bucket));

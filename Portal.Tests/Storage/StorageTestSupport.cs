@@ -1,0 +1,192 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Portal.Core.Storage;
+using Portal.Core.Storage.FileSystem;
+
+namespace Portal.Tests.Storage;
+
+/// <summary>
+/// The contract classes measure process-wide memory during the large-object test, so they run alone:
+/// after the parallel collections, one class at a time.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class StorageContractCollection
+{
+    public const string Name = "Object storage contract";
+}
+
+internal static class StorageTestSupport
+{
+    /// <summary>Options with bucket names unique to one test class, so classes never see each other's objects.</summary>
+    public static StorageOptions UniqueBuckets(StorageProvider provider)
+    {
+        var id = Guid.NewGuid().ToString("N")[..10];
+        return new StorageOptions
+        {
+            Provider = provider,
+            Buckets = new BucketNames { Raw = $"t{id}-raw", Analytics = $"t{id}-analytics", Crash = $"t{id}-crash" },
+        };
+    }
+
+    public static StorageKeyRing NewKeyRing(params string[] keyIds) =>
+        new(keyIds.Select(id => KeyValuePair.Create(id, RandomNumberGenerator.GetBytes(32))), keyIds[^1]);
+
+    public static FileSystemObjectStorage FileSystemStorage(StorageOptions options, StorageKeyRing keyRing, TimeProvider? timeProvider = null) =>
+        new(Options.Create(options), keyRing, timeProvider ?? TimeProvider.System, NullLogger<FileSystemObjectStorage>.Instance);
+
+    public static MemoryStream Text(string text) => new(System.Text.Encoding.UTF8.GetBytes(text));
+
+    public static async Task<byte[]> ReadAllAsync(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        return copy.ToArray();
+    }
+}
+
+/// <summary>
+/// A non-seekable stream of <paramref name="length"/> pseudo-random bytes generated on the fly from a seed,
+/// hashing what it produced; calls <paramref name="onProgress"/> each time another <paramref name="every"/> bytes went out.
+/// </summary>
+internal sealed class SeededStream(ulong seed, long length, long every = long.MaxValue, Action? onProgress = null) : Stream
+{
+    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private ulong state = seed == 0 ? 0x9E3779B97F4A7C15UL : seed;
+    private long produced;
+    private readonly long progressEvery = every;
+    private long nextProgress = every;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public long Produced => produced;
+
+    /// <summary>SHA-256 of every byte produced so far.</summary>
+    public byte[] Hash() => hash.GetCurrentHash();
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        var count = (int)Math.Min(buffer.Length, length - produced);
+        var target = buffer[..count];
+        for (var i = 0; i < target.Length; i++)
+        {
+            // xorshift64*: fast and deterministic; one output byte per step keeps the stream position-independent.
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            target[i] = (byte)((state * 0x2545F4914F6CDD1DUL) >> 56);
+        }
+
+        hash.AppendData(target);
+        produced += count;
+        if (produced >= nextProgress)
+        {
+            nextProgress += progressEvery;
+            onProgress?.Invoke();
+        }
+
+        return count;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        Task.FromResult(Read(buffer.AsSpan(offset, count)));
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ValueTask.FromResult(Read(buffer.Span));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            hash.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>
+/// Measures the live managed heap (after a full, blocking collection) at chosen points, relative to a baseline:
+/// a provider that held a whole object would show it here, whatever the garbage collector's timing.
+/// </summary>
+internal sealed class LiveHeapProbe
+{
+    private readonly long baseline = GC.GetTotalMemory(forceFullCollection: true);
+
+    public long PeakGrowth { get; private set; }
+
+    public int Samples { get; private set; }
+
+    public void Sample()
+    {
+        PeakGrowth = Math.Max(PeakGrowth, GC.GetTotalMemory(forceFullCollection: true) - baseline);
+        Samples++;
+    }
+}
+
+/// <summary>A source that fails after <paramref name="failAfter"/> bytes, like a client that disconnects mid-upload.</summary>
+internal sealed class FailingStream(long failAfter) : Stream
+{
+    private long produced;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (produced >= failAfter)
+        {
+            throw new IOException("The client went away.");
+        }
+
+        var n = (int)Math.Min(count, failAfter - produced);
+        buffer.AsSpan(offset, n).Fill((byte)'x');
+        produced += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -308,23 +308,24 @@ public sealed class RideMetricsSink : IRideSampleSink
         var interval = _intervals.MedianInterval();
         var crash = _crash.Finding;
 
+        // Rounded to what the sensors can tell: ms timestamps, 0.01 km/h, 0.1 m distance.
         var metrics = new RideMetrics
         {
-            DurationS = _samples > 0 ? _lastT - _firstT : null,
+            DurationS = _samples > 0 ? Round(_lastT - _firstT, 3) : null,
             Samples = _samples,
-            SampleRateHz = interval is > 0 ? 1 / interval.Value : null,
-            DistanceKm = m.HasSpeed ? m.DistanceM / 1000 : null,
-            MaxSpeedKmh = m.HasSpeed ? m.MaxSpeed : null,
-            AvgSpeedKmh = m.MovingCount > 0 ? m.MovingSpeedSum / m.MovingCount : null,
-            MovingTimeS = m.HasSpeed ? m.MovingTimeS : null,
-            MaxAccelMs2 = m.HasRiding ? m.MaxAccel : null,
-            MaxDecelMs2 = m.HasRiding ? m.MaxDecel : null,
-            MaxLeanLeftDeg = m.HasRiding ? Math.Max(0, maxLeft) : null,
-            MaxLeanRightDeg = m.HasRiding ? Math.Max(0, maxRight) : null,
+            SampleRateHz = interval is > 0 ? Round(1 / interval.Value, 3) : null,
+            DistanceKm = m.HasSpeed ? Round(m.DistanceM / 1000, 4) : null,
+            MaxSpeedKmh = m.HasSpeed ? Round(m.MaxSpeed, 2) : null,
+            AvgSpeedKmh = m.MovingCount > 0 ? Round(m.MovingSpeedSum / m.MovingCount, 2) : null,
+            MovingTimeS = m.HasSpeed ? Round(m.MovingTimeS, 2) : null,
+            MaxAccelMs2 = m.HasRiding ? Round(m.MaxAccel, 2) : null,
+            MaxDecelMs2 = m.HasRiding ? Round(m.MaxDecel, 2) : null,
+            MaxLeanLeftDeg = m.HasRiding ? Round(Math.Max(0, maxLeft), 2) : null,
+            MaxLeanRightDeg = m.HasRiding ? Round(Math.Max(0, maxRight), 2) : null,
             LeftTurns = _samples > 0 ? m.LeftTurns : null,
             RightTurns = _samples > 0 ? m.RightTurns : null,
             CrashDetected = crash is not null,
-            CrashTimeS = crash?.TimeS,
+            CrashTimeS = crash is null ? null : Round(crash.TimeS, 2),
             RowsSkipped = summary.RowsSkipped,
         };
 
@@ -348,6 +349,8 @@ public sealed class RideMetricsSink : IRideSampleSink
             CrashWindowCsv = _crash.WindowCsv,
         };
     }
+
+    private static double Round(double value, int digits) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
 
     /// <summary>The centre stage's state: plain values, so a checkpoint is a copy.</summary>
     private struct Accumulators

@@ -8,16 +8,19 @@ namespace Portal.Core.Analytics.Metrics;
 /// before), a violent event follows (impact, tumbling or free fall), and the rider ends at rest
 /// lying down. Every threshold is a physical figure chosen to sit between riding and crashing:
 /// <list type="bullet">
-/// <item>Impact ≥ 6 g: potholes and kerbs are 3–4 g spikes, hard braking ~1.1 g.</item>
+/// <item>Impact ≥ 5 g: potholes and kerbs are 3–4 g spikes, hard braking ~1.1 g.</item>
 /// <item>Tumbling: ≥ 150° of rotation within 0.5 s (300 °/s on average). A rider's torso rolls into
 /// even a fast track chicane at ≤ ~100–150 °/s, for a fraction of that angle.</item>
 /// <item>Free fall: |a| &lt; 0.3 g for ≥ 0.15 s (a ~10 cm drop); riding always presses the rider on the seat.</item>
+/// <item>Sliding: lying (gravity more than 60° off z) for 0.5 s while the GPS still moves at ≥ 10 km/h.
+/// Riding never looks like that — in a balanced turn at any lean and under 1.1 g braking the specific
+/// force stays within 50° of z — so a lowside is found even when its ground impact is soft.</item>
 /// <item>Lying: at rest (rate &lt; 30 °/s, |a| within 0.25 g of 1 g) with gravity more than 60° off the
 /// body's z axis, for 2 s. A knee-down lean at 60° does not count: in a balanced turn the
 /// accelerometer still reads along z.</item>
 /// </list>
 /// The crash time is the start of the loss of control: going back from the violent event over
-/// the unbroken stretch where the body rotates faster than 60 °/s or |a| leaves 0.5–2 g.
+/// the unbroken stretch where the body rotates faster than 60 °/s, |a| leaves 0.5–2 g, or it lies.
 /// A ring buffer keeps the last seconds at full rate for that search and for the ±10 s crash window.
 /// </summary>
 internal sealed class CrashDetector
@@ -25,11 +28,12 @@ internal sealed class CrashDetector
     private const double G = LeanEstimator.StandardGravity;
     private const double MovingSpeedKmh = 10;
     private const double MovingLookBackS = 3;
-    private const double ImpactMs2 = 6 * G;
+    private const double ImpactMs2 = 5 * G;
     private const double FreeFallMs2 = 0.3 * G;
     private const double FreeFallMinS = 0.15;
     private const double TumblingWindowS = 0.5;
     private const double TumblingRotationDeg = 150;
+    private const double SlidingMinS = 0.5;
     private const double LossOfControlRateDps = 60;
     private const double LossOfControlLowMs2 = 0.5 * G;
     private const double LossOfControlHighMs2 = 2 * G;
@@ -57,6 +61,7 @@ internal sealed class CrashDetector
     private long _head, _rotationTail;
     private double _rotationSum;
     private double _freeFallStart = double.NaN;
+    private double _slideStart = double.NaN;
     private double _lastRejectedViolentT = double.NegativeInfinity;
     private RideChannels _channels = new(false, false, false, false);
 
@@ -67,7 +72,7 @@ internal sealed class CrashDetector
     private double _peakAccel, _peakRate, _restStart = double.NaN;
     private double _restAx, _restAy, _restAz;
     private long _restCount;
-    private bool _sawFreeFall, _sawImpact, _sawTumbling;
+    private bool _sawFreeFall, _sawImpact, _sawTumbling, _sawSliding;
     private StringBuilder? _window;
     private double _lastWindowT = double.NegativeInfinity;
 
@@ -126,10 +131,24 @@ internal sealed class CrashDetector
             _freeFallStart = double.NaN;
         }
 
+        var lying = sample.Az < LyingCosine * accel;
+        if (lying && speedKmh >= MovingSpeedKmh)
+        {
+            if (double.IsNaN(_slideStart))
+            {
+                _slideStart = t;
+            }
+        }
+        else
+        {
+            _slideStart = double.NaN;
+        }
+
         var freeFall = !double.IsNaN(_freeFallStart) && t - _freeFallStart >= FreeFallMinS;
         var impact = accel >= ImpactMs2;
         var tumbling = _rotationSum >= TumblingRotationDeg;
-        var violent = freeFall || impact || tumbling;
+        var sliding = !double.IsNaN(_slideStart) && t - _slideStart >= SlidingMinS;
+        var violent = freeFall || impact || tumbling || sliding;
 
         if (_state == State.Watching)
         {
@@ -156,6 +175,7 @@ internal sealed class CrashDetector
             _sawFreeFall |= freeFall;
             _sawImpact |= impact;
             _sawTumbling |= tumbling;
+            _sawSliding |= sliding;
             _restStart = double.NaN;
             return false;
         }
@@ -209,7 +229,8 @@ internal sealed class CrashDetector
                 break;
             }
 
-            var active = _rate[s] >= LossOfControlRateDps || _accel[s] < LossOfControlLowMs2 || _accel[s] > LossOfControlHighMs2;
+            var active = _rate[s] >= LossOfControlRateDps || _accel[s] < LossOfControlLowMs2 || _accel[s] > LossOfControlHighMs2
+                || _raw[s].Az < LyingCosine * _accel[s];
             if (active)
             {
                 start = tj;
@@ -268,7 +289,7 @@ internal sealed class CrashDetector
             _peakRate = Math.Max(_peakRate, _rate[j & Mask]);
         }
 
-        _sawFreeFall = _sawImpact = _sawTumbling = false;
+        _sawFreeFall = _sawImpact = _sawTumbling = _sawSliding = false;
         _restStart = double.NaN;
     }
 
@@ -292,10 +313,11 @@ internal sealed class CrashDetector
             : restAx < 0 ? "on the back" : "face down";
         var trigger = _sawFreeFall ? "was thrown into a free fall"
             : _sawTumbling ? "tumbled"
-            : "took an impact";
+            : _sawImpact ? "took an impact"
+            : "slid along the ground";
         var why = kind switch
         {
-            "highside" => "thrown off the bike",
+            "highside" => "was thrown off the bike",
             "lowside" => $"slid out to the inside of a {turnSide} turn",
             _ => "lost control",
         };

@@ -53,6 +53,12 @@ internal sealed class GroundTruthAccumulator
             return; // the ride's metrics stop at the loss of control
         }
 
+        if (!state.OnBike)
+        {
+            CloseStretch(); // a suit carried around while parked is not riding: no lean, no turns
+            return;
+        }
+
         var speedKmh = state.SpeedMs * 3.6;
         _distanceM += state.SpeedMs * _dt;
         _maxSpeed = Math.Max(_maxSpeed, speedKmh);

@@ -280,6 +280,7 @@ public sealed partial class RideSimulator
 
             var t = Elapsed;
             s.Coordinated = false;
+            s.OnBike = false;
             s.LongitudinalAcceleration = 0;
             s.Lean = Radians(20) * Math.Sin(2 * Math.PI * 0.13 * t);
             s.YawRate = 0.4 * Math.Sin(2 * Math.PI * 0.09 * t);

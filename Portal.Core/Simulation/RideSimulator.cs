@@ -10,7 +10,8 @@ public readonly record struct SimulatedState(
     double LongitudinalAcceleration,
     double YawRateDps,
     double LeanLeftDeg,
-    string? CrashType);
+    string? CrashType,
+    bool OnBike);
 
 /// <summary>One sample: the clean state, and what the suit's sensors report (canonical units, GPS NaN between fixes when gaps are empty).</summary>
 #pragma warning disable CA1051, CA1815 // a plain field struct, produced millions of times per file
@@ -66,6 +67,7 @@ public sealed partial class RideSimulator
     internal bool LateralFromTurn = true;   // centripetal v·ω; false while sliding or airborne
     internal double Roughness = 1;          // scales vibration noise (scraping on asphalt)
     internal string? CrashType;
+    internal bool OnBike = true;            // false once the suit is taken off (carried, dropped): not riding metrics
     private double _east, _north;
     private RideSample _lastFix;
 
@@ -107,7 +109,7 @@ public sealed partial class RideSimulator
 
         Time = _index * _dt;
         sample = default;
-        sample.State = new SimulatedState(_index, Time, Speed, LongitudinalAcceleration, YawRate * DegreesPerRadian, Lean * DegreesPerRadian, CrashType);
+        sample.State = new SimulatedState(_index, Time, Speed, LongitudinalAcceleration, YawRate * DegreesPerRadian, Lean * DegreesPerRadian, CrashType, OnBike);
         Measure(ref sample);
         _truth.Add(in sample.State);
         _index++;

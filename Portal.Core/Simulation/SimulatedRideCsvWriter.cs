@@ -149,6 +149,7 @@ public static class SimulatedRideCsvWriter
         var accelerationScale = options.AccelerationUnit == SimulatedAccelerationUnit.G ? 1 / RideSimulator.Gravity : 1;
         var accelerationDecimals = options.AccelerationUnit == SimulatedAccelerationUnit.G ? 5 : 4;
         var speedScale = options.ColumnNames == SimulatedColumnNames.Aliases ? 1 / 3.6 : 1;
+        var speedDecimals = options.ColumnNames == SimulatedColumnNames.Aliases ? 3 : 2; // m/s needs one more digit for the same resolution
         ref readonly var m = ref sample.Measured;
         for (var i = 0; i < columns.Length; i++)
         {
@@ -170,7 +171,7 @@ public static class SimulatedRideCsvWriter
                 Column.Mx => WriteFixed(cell, m.Mx, 4),
                 Column.My => WriteFixed(cell, m.My, 4),
                 Column.Mz => WriteFixed(cell, m.Mz, 4),
-                Column.Speed => WriteFixed(cell, m.Speed * speedScale, 2),
+                Column.Speed => WriteFixed(cell, m.Speed * speedScale, speedDecimals),
                 Column.Lat => WriteFixed(cell, m.Lat, 7),
                 Column.Lon => WriteFixed(cell, m.Lon, 7),
                 Column.Temperature => WriteFixed(cell, 31.5 + sample.State.T / 600.0, 1),

@@ -5,6 +5,8 @@ namespace Portal.Core.Analytics.Metrics;
 /// useless (consumer GPS scatters each fix by 2–3 m, which at 10 Hz reads as tens of km/h), so a
 /// constant-velocity Kalman filter runs on a local flat projection: the position noise and the
 /// plausible acceleration of a motorcycle (its process noise) are physical figures, not tuning to data.
+/// The result lags a real speed column by a fraction of a second, so the lean estimator does not
+/// build on it (see <see cref="LeanEstimator"/>).
 /// East and north share one covariance because they share the model and the fix times.
 /// </summary>
 internal sealed class GpsVelocityFilter
@@ -12,8 +14,17 @@ internal sealed class GpsVelocityFilter
     /// <summary>1-σ scatter of a consumer GPS fix, metres.</summary>
     private const double FixNoiseM = 2.5;
 
-    /// <summary>Spectral density of the unmodelled acceleration, (m/s²)²/s: a motorcycle brakes, accelerates and corners at 2–10 m/s².</summary>
-    private const double AccelerationDensity = 4.0;
+    /// <summary>
+    /// Spectral density of the unmodelled acceleration, (m/s²)²/s: riding is mostly steady, and 0.3
+    /// lets the acceleration wander by ~1.7 m/s² within 10 s. Higher values chase the fix scatter
+    /// (a 10 Hz fix with 2.5 m scatter then reads ±7 km/h), lower ones lag behind hard braking.
+    /// </summary>
+    private const double AccelerationDensity = 0.3;
+
+    /// <summary>Velocity variance, (m/s)², below which the filter's speed is reported.</summary>
+    private const double ConvergedVelocityVariance = 2.0 * 2.0;
+
+    private const double StandingNoiseSigmas = 1.5;
 
     /// <summary>A receiver that repeats one position for this long is standing still, not waiting for a fix.</summary>
     private const double RepeatedFixIsStationaryS = 1.0;
@@ -82,6 +93,13 @@ internal sealed class GpsVelocityFilter
         _p01 = (1 - k0) * p01;
         _p11 = p11 - (k1 * p01);
 
-        SpeedKmh = Math.Sqrt((_vEast * _vEast) + (_vNorth * _vNorth)) * 3.6;
+        // Until a few fixes have pinned the velocity down, a speed would be noise (tens of km/h).
+        if (_p11 < ConvergedVelocityVariance)
+        {
+            // A speed within the filter's own noise (≈ 4 km/h) is a rider standing still: the fix
+            // scatter must not add distance or moving time while parked.
+            var squared = (_vEast * _vEast) + (_vNorth * _vNorth);
+            SpeedKmh = squared < StandingNoiseSigmas * StandingNoiseSigmas * _p11 ? 0 : Math.Sqrt(squared) * 3.6;
+        }
     }
 }

@@ -53,7 +53,7 @@ internal sealed class LeanEstimator
     /// <summary>True when the right-hand roll-rate hypothesis tracked the reference at least as well as the flipped one.</summary>
     public bool RollRateFollowsRightHandRule => _residualSame <= _residualFlipped;
 
-    /// <param name="speedKmh">Ground speed or NaN when unknown.</param>
+    /// <param name="speedKmh">Measured ground speed (a speed column), or NaN when the file has none; a speed derived from GPS positions lags too much for the balance lean.</param>
     public void Add(double dt, double ax, double ay, double az, double gxDps, double gyDps, double gzDps, double speedKmh)
     {
         var cos = Math.Cos(_referenceLean);

@@ -104,7 +104,7 @@ public sealed class RideMetricsSink : IRideSampleSink
             _speedKmh = _gps.SpeedKmh;
         }
 
-        _lean.Add(dt, sample.Ax, sample.Ay, sample.Az, sample.Gx, sample.Gy, sample.Gz, _speedKmh);
+        _lean.Add(dt, sample.Ax, sample.Ay, sample.Az, sample.Gx, sample.Gy, sample.Gz, _channels.HasSpeed ? _speedKmh : double.NaN);
         var yawDps = _lean.YawRateDps;
 
         if (_crash.Add(sample, _speedKmh, yawDps, _lat, _lon))

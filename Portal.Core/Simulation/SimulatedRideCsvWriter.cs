@@ -137,11 +137,11 @@ public static class SimulatedRideCsvWriter
         return System.Text.Encoding.UTF8.GetBytes(header, buffer);
     }
 
-    private static string TimeFormatFor(SimulationOptions options)
-    {
-        var exactMilliseconds = Math.Abs(1000 / options.RateHz - Math.Round(1000 / options.RateHz)) < 1e-9;
-        return exactMilliseconds ? "yyyy-MM-dd'T'HH:mm:ss.fff'Z'" : "yyyy-MM-dd'T'HH:mm:ss.ffff'Z'";
-    }
+    private static bool ExactMilliseconds(SimulationOptions options) =>
+        Math.Abs(1000 / options.RateHz - Math.Round(1000 / options.RateHz)) < 1e-9;
+
+    private static string TimeFormatFor(SimulationOptions options) =>
+        ExactMilliseconds(options) ? "yyyy-MM-dd'T'HH:mm:ss.fff'Z'" : "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
     private static int WriteRow(Span<byte> row, Column[] columns, in SimulatedSample sample, SimulationOptions options, DateTimeOffset start, long startMilliseconds, string isoFormat)
     {
@@ -192,12 +192,14 @@ public static class SimulatedRideCsvWriter
                 var time = start.UtcDateTime.AddTicks((long)Math.Round(index * TimeSpan.TicksPerSecond / options.RateHz));
                 time.TryFormat(cell, out var written, isoFormat, CultureInfo.InvariantCulture);
                 return written;
-            case SimulatedTimeFormat.EpochMilliseconds:
+            case SimulatedTimeFormat.EpochMilliseconds when ExactMilliseconds(options):
                 Utf8Formatter.TryFormat(startMilliseconds + (long)Math.Round(index * 1000 / options.RateHz), cell, out written);
                 return written;
+            case SimulatedTimeFormat.EpochMilliseconds:
+                // 400 Hz is 2.5 ms: whole milliseconds would jitter 2, 3, 2, 3 and fake the sample rate.
+                return WriteFixed(cell, startMilliseconds + index * 1000 / options.RateHz, 3);
             default:
-                var exact = Math.Abs(1000 / options.RateHz - Math.Round(1000 / options.RateHz)) < 1e-9;
-                return WriteFixed(cell, index / options.RateHz, exact ? 3 : 6);
+                return WriteFixed(cell, index / options.RateHz, ExactMilliseconds(options) ? 3 : 6);
         }
     }
 

@@ -46,14 +46,16 @@ public sealed class RideSimulatorTests
     }
 
     [Theory]
-    [InlineData(50)]
-    [InlineData(100)]
-    [InlineData(200)]
-    [InlineData(300)]
-    [InlineData(400)]
-    public async Task AnyRate_GivesDurationTimesRateSamples_EvenlySpaced(double rate)
+    [InlineData(50, SimulatedTimeFormat.Iso)]
+    [InlineData(100, SimulatedTimeFormat.EpochMilliseconds)]
+    [InlineData(200, SimulatedTimeFormat.RelativeSeconds)]
+    [InlineData(300, SimulatedTimeFormat.Iso)]
+    [InlineData(300, SimulatedTimeFormat.RelativeSeconds)]
+    [InlineData(400, SimulatedTimeFormat.EpochMilliseconds)]
+    [InlineData(400, SimulatedTimeFormat.Iso)]
+    public async Task AnyRate_GivesDurationTimesRateSamples_EvenlySpaced(double rate, SimulatedTimeFormat timeFormat)
     {
-        var options = new SimulationOptions { Scenario = RideScenario.City, DurationSeconds = 30, RateHz = rate, Seed = 2 };
+        var options = new SimulationOptions { Scenario = RideScenario.City, DurationSeconds = 30, RateHz = rate, Seed = 2, TimeFormat = timeFormat };
         var (file, truth) = await Simulate(options);
         var sink = new TimeSink();
         using var stream = new MemoryStream(file);
@@ -64,7 +66,8 @@ public sealed class RideSimulatorTests
         Assert.Equal((long)(30 * rate) + 1, truth.Samples);
         Assert.Equal(truth.Samples, summary.Samples);
         Assert.Equal(30, sink.LastT, 3);
-        Assert.InRange(sink.LargestStep, 0.999 / rate, 1.5 / rate);
+        Assert.InRange(sink.SmallestStep, 0.99 / rate, 1.01 / rate);
+        Assert.InRange(sink.LargestStep, 0.99 / rate, 1.01 / rate);
     }
 
     [Fact]
@@ -249,12 +252,18 @@ public sealed class RideSimulatorTests
     {
         public double LastT { get; private set; }
         public double LargestStep { get; private set; }
+        public double SmallestStep { get; private set; } = double.MaxValue;
 
         public void Begin(RideChannels channels) { }
 
         public void Add(in RideSample sample)
         {
-            LargestStep = Math.Max(LargestStep, sample.T - LastT);
+            if (sample.T > 0)
+            {
+                LargestStep = Math.Max(LargestStep, sample.T - LastT);
+                SmallestStep = Math.Min(SmallestStep, sample.T - LastT);
+            }
+
             LastT = sample.T;
         }
     }

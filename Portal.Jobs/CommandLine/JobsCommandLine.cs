@@ -8,9 +8,15 @@ public static class JobsCommandLine
         var rest = args.AsMemory(1);
         switch (args[0])
         {
-            // analytics: analyze, simulate, bench  ·  pipeline: upload  ·  live devices: simulate-device
+            // analytics: analyze, simulate, bench-analytics  ·  pipeline: upload  ·  live devices: simulate-device
+            case "analyze":
+                return await AnalyzeCommand.RunAsync(rest, stdout, stderr, cancellationToken);
+            case "simulate":
+                return await SimulateCommand.RunAsync(rest, stdout, stderr, cancellationToken);
+            case "bench-analytics":
+                return await BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             default:
-                await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: analyze, simulate, bench, upload, simulate-device.");
+                await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: analyze, simulate, bench-analytics, upload, simulate-device.");
                 _ = rest;
                 _ = stdout;
                 _ = cancellationToken;

@@ -1,0 +1,402 @@
+namespace Portal.Core.Analytics.Metrics;
+
+/// <summary>
+/// Computes every metric of ride-format.md section 3, the chart traces and crash detection in one
+/// pass over the samples, in constant memory and without allocating per sample.
+/// <para>
+/// Raw stage (every sample): sample interval, speed (the speed column held between GPS fixes, or a
+/// Kalman-filtered GPS velocity when there is no speed column), lean and world yaw rate
+/// (<see cref="LeanEstimator"/>), crash detection. Centre stage (a quarter second later, once the
+/// centred 0.5 s window is complete): smoothed longitudinal acceleration and heading rate, distance,
+/// speeds, lean extremes, turns, traces.
+/// </para>
+/// <para>
+/// "The metrics describe the ride up to the crash": the centre stage's accumulators are a plain
+/// struct checkpointed every quarter second, so when a crash is confirmed (seconds after it began)
+/// they roll back to the crash time and stop; only the travel figures (distance, moving time,
+/// moving average speed) keep the slide until the rider came to rest. Duration, samples and rate
+/// describe the whole file.
+/// </para>
+/// </summary>
+public sealed class RideMetricsSink : IRideSampleSink
+{
+    /// <summary>ride-format.md: moving means at least 5 km/h.</summary>
+    public const double MovingSpeedKmh = 5;
+
+    /// <summary>ride-format.md: a turn keeps the smoothed heading rate above 5 °/s …</summary>
+    public const double TurnRateDps = 5;
+
+    /// <summary>… and changes the heading by at least 45°.</summary>
+    public const double TurnHeadingDeg = 45;
+
+    /// <summary>The rider counts as upright (riding, not lying or dropped) while the specific force is within 60° of the body z axis; a balanced 60° lean still reads along z.</summary>
+    private const double UprightCosine = 0.5;
+
+    private const double CheckpointIntervalS = 0.25;
+    private const int CheckpointCount = 512; // 128 s of history, more than a crash takes to confirm
+
+    private readonly SampleIntervalHistogram _intervals = new();
+    private readonly LeanEstimator _lean = new();
+    private readonly GpsVelocityFilter _gps = new();
+    private readonly CentredMovingAverage _smoother = new();
+    private readonly CrashDetector _crash = new();
+    private readonly Accumulators[] _checkpoints = new Accumulators[CheckpointCount];
+    private readonly List<TurnMark> _turns = [];
+    private readonly TraceDownsampler _speedTrace = new(keepExtremes: true);
+    private readonly TraceDownsampler _longitudinalTrace = new(keepExtremes: true);
+    private readonly TraceDownsampler _lateralTrace = new(keepExtremes: true);
+    private readonly TraceDownsampler _leanSameTrace = new(keepExtremes: true);
+    private readonly TraceDownsampler _leanFlippedTrace = new(keepExtremes: true);
+    private readonly TraceDownsampler _headingRateTrace = new(keepExtremes: true);
+    private readonly TraceDownsampler _latTrace = new(keepExtremes: false);
+    private readonly TraceDownsampler _lonTrace = new(keepExtremes: false);
+
+    private RideChannels _channels = new(false, false, false, false);
+    private Accumulators _m = Accumulators.Create();
+    private long _checkpointsTaken;
+    private double _nextCheckpointT;
+    private bool _frozen;
+    private long _samples;
+    private double _firstT = double.NaN, _lastT = double.NaN;
+    private double _speedKmh = double.NaN;
+    private double _lat = double.NaN, _lon = double.NaN;
+    private bool _completed;
+
+    public void Begin(RideChannels channels)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        _channels = channels;
+        _crash.Begin(channels);
+    }
+
+    public void Add(in RideSample sample)
+    {
+        var t = sample.T;
+        var dt = _samples == 0 ? 0 : t - _lastT;
+        if (_samples == 0)
+        {
+            _firstT = t;
+        }
+        else
+        {
+            _intervals.Add(dt);
+        }
+
+        _samples++;
+        _lastT = t;
+
+        if (!double.IsNaN(sample.Lat) && !double.IsNaN(sample.Lon))
+        {
+            _lat = sample.Lat;
+            _lon = sample.Lon;
+        }
+
+        if (_channels.HasSpeed)
+        {
+            if (!double.IsNaN(sample.Speed))
+            {
+                _speedKmh = sample.Speed;
+            }
+        }
+        else if (_channels.HasPosition)
+        {
+            _gps.Add(t, sample.Lat, sample.Lon);
+            _speedKmh = _gps.SpeedKmh;
+        }
+
+        _lean.Add(dt, sample.Ax, sample.Ay, sample.Az, sample.Gx, sample.Gy, sample.Gz, _channels.HasSpeed ? _speedKmh : double.NaN);
+        var yawDps = _lean.YawRateDps;
+
+        if (_crash.Add(sample, _speedKmh, yawDps, _lat, _lon))
+        {
+            RollBackTo(_crash.Finding!.TimeS);
+        }
+
+        while (_smoother.TryPop(t, out var centre, out var smoothed))
+        {
+            ProcessCentre(centre, smoothed);
+        }
+
+        StageSample stage;
+        stage.T = t;
+        stage.Ax = sample.Ax;
+        stage.Ay = sample.Ay;
+        stage.Az = sample.Az;
+        stage.YawRateDps = yawDps;
+        // Centripetal acceleration v·ω (left positive): what a lateral-g chart means; the body's
+        // own ay reads ~0 in a balanced turn. Without speed the chart channel is not available.
+        stage.LateralAccel = double.IsNaN(_speedKmh) ? 0 : _speedKmh / 3.6 * yawDps * GeoMath.DegToRad;
+        stage.SpeedKmh = _speedKmh;
+        stage.LeanSameRad = _lean.LeanSameRad;
+        stage.LeanFlippedRad = _lean.LeanFlippedRad;
+        stage.Lat = _lat;
+        stage.Lon = _lon;
+        _smoother.Push(stage);
+    }
+
+    private void ProcessCentre(in StageSample c, in SmoothedChannels s)
+    {
+        var speedKnown = !double.IsNaN(c.SpeedKmh);
+        _speedTrace.Add(c.T, c.SpeedKmh);
+        _longitudinalTrace.Add(c.T, s.Ax);
+        _lateralTrace.Add(c.T, speedKnown ? s.LateralAccel : double.NaN);
+        _leanSameTrace.Add(c.T, c.LeanSameRad * GeoMath.RadToDeg);
+        _leanFlippedTrace.Add(c.T, c.LeanFlippedRad * GeoMath.RadToDeg);
+        _headingRateTrace.Add(c.T, s.YawRateDps);
+        _latTrace.Add(c.T, c.Lat);
+        _lonTrace.Add(c.T, c.Lon);
+
+        if (_frozen)
+        {
+            return;
+        }
+
+        ref var m = ref _m;
+        var dt = m.HasLast ? c.T - m.LastT : 0;
+        m.HasLast = true;
+        m.LastT = c.T;
+
+        var specificForce = Math.Sqrt((s.Ax * s.Ax) + (s.Ay * s.Ay) + (s.Az * s.Az));
+        var upright = s.Az >= UprightCosine * specificForce;
+
+        // Riding, as far as the file tells: moving when there is a speed, upright always.
+        var riding = upright && (!speedKnown || c.SpeedKmh >= MovingSpeedKmh);
+
+        if (speedKnown)
+        {
+            m.HasSpeed = true;
+            if (!double.IsNaN(m.PrevSpeed) && dt > 0)
+            {
+                m.DistanceM += m.PrevSpeed / 3.6 * dt;
+                if (m.PrevSpeed >= MovingSpeedKmh)
+                {
+                    m.MovingTimeS += dt;
+                }
+            }
+
+            m.MaxSpeed = Math.Max(m.MaxSpeed, c.SpeedKmh);
+            if (c.SpeedKmh >= MovingSpeedKmh)
+            {
+                m.MovingSpeedSum += c.SpeedKmh;
+                m.MovingCount++;
+            }
+
+            m.PrevSpeed = c.SpeedKmh;
+        }
+
+        if (riding)
+        {
+            m.HasRiding = true;
+            m.MaxAccel = Math.Max(m.MaxAccel, s.Ax);
+            m.MaxDecel = Math.Max(m.MaxDecel, -s.Ax);
+            m.MaxRightSame = Math.Max(m.MaxRightSame, c.LeanSameRad);
+            m.MaxLeftSame = Math.Max(m.MaxLeftSame, -c.LeanSameRad);
+            m.MaxRightFlipped = Math.Max(m.MaxRightFlipped, c.LeanFlippedRad);
+            m.MaxLeftFlipped = Math.Max(m.MaxLeftFlipped, -c.LeanFlippedRad);
+        }
+
+        var rate = riding ? s.YawRateDps : 0;
+        var sign = rate > TurnRateDps ? 1 : rate < -TurnRateDps ? -1 : 0;
+        if (sign != m.TurnSign)
+        {
+            CloseTurn(ref m, c.T);
+            if (sign != 0)
+            {
+                m.TurnSign = sign;
+                m.TurnStartT = c.T;
+                m.TurnEndT = c.T;
+                m.TurnHeadingDeg = rate * dt;
+            }
+        }
+        else if (sign != 0)
+        {
+            m.TurnHeadingDeg += rate * dt;
+            m.TurnEndT = c.T;
+        }
+
+        if (c.T >= _nextCheckpointT)
+        {
+            _checkpoints[_checkpointsTaken % CheckpointCount] = m;
+            _checkpointsTaken++;
+            _nextCheckpointT = c.T + CheckpointIntervalS;
+        }
+    }
+
+    private void CloseTurn(ref Accumulators m, double endT)
+    {
+        if (m.TurnSign != 0 && Math.Abs(m.TurnHeadingDeg) >= TurnHeadingDeg)
+        {
+            var left = m.TurnSign > 0;
+            if (left)
+            {
+                m.LeftTurns++;
+            }
+            else
+            {
+                m.RightTurns++;
+            }
+
+            // Turn marks are kept in order; a rollback truncates them to the checkpoint's count.
+            if (_turns.Count > m.TurnMarks)
+            {
+                _turns.RemoveRange(m.TurnMarks, _turns.Count - m.TurnMarks);
+            }
+
+            _turns.Add(new TurnMark(m.TurnStartT, Math.Max(m.TurnEndT, m.TurnStartT), left ? "left" : "right", Math.Abs(m.TurnHeadingDeg)));
+            m.TurnMarks++;
+        }
+
+        m.TurnSign = 0;
+        m.TurnHeadingDeg = 0;
+        _ = endT;
+    }
+
+    private void RollBackTo(double crashT)
+    {
+        // Travel (distance, moving time, moving average speed) runs on until the rider is at rest:
+        // the slide is distance covered. How the rider rode (top speed, accelerations, lean,
+        // turns) stops where control was lost, so a tumble is not a lean or a braking record.
+        var travel = _m;
+        var newest = _checkpointsTaken - 1;
+        var oldest = Math.Max(0, _checkpointsTaken - CheckpointCount);
+        for (var i = newest; i >= oldest; i--)
+        {
+            ref var checkpoint = ref _checkpoints[i % CheckpointCount];
+            if (checkpoint.LastT <= crashT)
+            {
+                _m = checkpoint;
+                break;
+            }
+        }
+
+        if (_turns.Count > _m.TurnMarks)
+        {
+            _turns.RemoveRange(_m.TurnMarks, _turns.Count - _m.TurnMarks);
+        }
+
+        _m.DistanceM = travel.DistanceM;
+        _m.MovingTimeS = travel.MovingTimeS;
+        _m.MovingSpeedSum = travel.MovingSpeedSum;
+        _m.MovingCount = travel.MovingCount;
+        _frozen = true;
+    }
+
+    /// <summary>Finishes the ride: flushes the smoothing window and assembles metrics, traces and the crash finding.</summary>
+    public RideAnalysis Complete(RideReadSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        if (summary.Rejection is not null)
+        {
+            return new RideAnalysis { Rejection = summary.Rejection };
+        }
+
+        if (!_completed)
+        {
+            _completed = true;
+            while (_smoother.TryPop(double.PositiveInfinity, out var centre, out var smoothed))
+            {
+                ProcessCentre(centre, smoothed);
+            }
+
+            CloseTurn(ref _m, _lastT);
+        }
+
+        var m = _m;
+        var sameConvention = _lean.RollRateFollowsRightHandRule;
+        var maxLeft = (sameConvention ? m.MaxLeftSame : m.MaxLeftFlipped) * GeoMath.RadToDeg;
+        var maxRight = (sameConvention ? m.MaxRightSame : m.MaxRightFlipped) * GeoMath.RadToDeg;
+        var interval = _intervals.MedianInterval();
+        var crash = _crash.Finding;
+
+        // Rounded to what the sensors can tell: ms timestamps, 0.01 km/h, 0.1 m distance.
+        var metrics = new RideMetrics
+        {
+            DurationS = _samples > 0 ? Round(_lastT - _firstT, 3) : null,
+            Samples = _samples,
+            SampleRateHz = interval is > 0 ? Round(1 / interval.Value, 3) : null,
+            DistanceKm = m.HasSpeed ? Round(m.DistanceM / 1000, 4) : null,
+            MaxSpeedKmh = m.HasSpeed ? Round(m.MaxSpeed, 2) : null,
+            AvgSpeedKmh = m.MovingCount > 0 ? Round(m.MovingSpeedSum / m.MovingCount, 2) : null,
+            MovingTimeS = m.HasSpeed ? Round(m.MovingTimeS, 2) : null,
+            MaxAccelMs2 = m.HasRiding ? Round(m.MaxAccel, 2) : null,
+            MaxDecelMs2 = m.HasRiding ? Round(m.MaxDecel, 2) : null,
+            MaxLeanLeftDeg = m.HasRiding ? Round(Math.Max(0, maxLeft), 2) : null,
+            MaxLeanRightDeg = m.HasRiding ? Round(Math.Max(0, maxRight), 2) : null,
+            LeftTurns = _samples > 0 ? m.LeftTurns : null,
+            RightTurns = _samples > 0 ? m.RightTurns : null,
+            CrashDetected = crash is not null,
+            CrashTimeS = crash is null ? null : Round(crash.TimeS, 2),
+            RowsSkipped = summary.RowsSkipped,
+        };
+
+        var leanTrace = sameConvention ? _leanSameTrace : _leanFlippedTrace;
+        var channels = new List<Trace>
+        {
+            _speedTrace.ToTrace(TraceNames.Speed, "km/h"),
+            _longitudinalTrace.ToTrace(TraceNames.LongitudinalAcceleration, "m/s²"),
+            _lateralTrace.ToTrace(TraceNames.LateralAcceleration, "m/s²"),
+            leanTrace.ToTrace(TraceNames.Lean, "°"),
+            _headingRateTrace.ToTrace(TraceNames.HeadingRate, "°/s"),
+            _latTrace.ToTrace(TraceNames.Latitude, "°"),
+            _lonTrace.ToTrace(TraceNames.Longitude, "°"),
+        };
+
+        return new RideAnalysis
+        {
+            Metrics = metrics,
+            Traces = new RideTraces(channels, [.. _turns]),
+            Crash = crash,
+            CrashWindowCsv = _crash.WindowCsv,
+        };
+    }
+
+    private static double Round(double value, int digits) => Math.Round(value, digits, MidpointRounding.AwayFromZero);
+
+    /// <summary>The centre stage's state: plain values, so a checkpoint is a copy.</summary>
+    private struct Accumulators
+    {
+        public double LastT;
+        public bool HasLast;
+        public double PrevSpeed;
+        public bool HasSpeed;
+        public double DistanceM;
+        public double MaxSpeed;
+        public double MovingSpeedSum;
+        public long MovingCount;
+        public double MovingTimeS;
+        public bool HasRiding;
+        public double MaxAccel, MaxDecel;
+        public double MaxLeftSame, MaxRightSame, MaxLeftFlipped, MaxRightFlipped;
+        public int LeftTurns, RightTurns;
+        public int TurnSign;
+        public double TurnStartT, TurnEndT, TurnHeadingDeg;
+        public int TurnMarks;
+
+        public static Accumulators Create() => new()
+        {
+            PrevSpeed = double.NaN,
+            MaxSpeed = double.NegativeInfinity,
+            MaxAccel = double.NegativeInfinity,
+            MaxDecel = double.NegativeInfinity,
+            MaxLeftSame = double.NegativeInfinity,
+            MaxRightSame = double.NegativeInfinity,
+            MaxLeftFlipped = double.NegativeInfinity,
+            MaxRightFlipped = double.NegativeInfinity,
+        };
+    }
+}
+
+/// <summary>Names of the chart channels in <see cref="RideTraces"/>.</summary>
+public static class TraceNames
+{
+    public const string Speed = "speed";
+    public const string LongitudinalAcceleration = "longitudinal_acceleration";
+    /// <summary>Centripetal acceleration v·ω, left positive.</summary>
+    public const string LateralAcceleration = "lateral_acceleration";
+    /// <summary>Lean angle, right positive, left negative.</summary>
+    public const string Lean = "lean";
+    /// <summary>World heading rate, left (counter-clockwise) positive.</summary>
+    public const string HeadingRate = "heading_rate";
+    public const string Latitude = "lat";
+    public const string Longitude = "lon";
+}

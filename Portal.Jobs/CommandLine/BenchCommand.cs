@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using nietras.SeparatedValues;
+using Portal.Core.Analytics;
+using Portal.Core.Analytics.Reading;
+using Portal.Core.Simulation;
+
+namespace Portal.Jobs.CommandLine;
+
+/// <summary>
+/// <c>bench-analytics [--size-mb 250] [--files 10] [--dir DIR]</c>: on one generated canonical CSV, in one run,
+/// (a) the baseline — Sep reading the file and parsing every float column, nothing else; (b) the reader alone
+/// into a no-op sink; (c) the full analysis through <see cref="IRideAnalyzer"/>, with the peak working set
+/// sampled while it runs; (d) <c>--files</c> analyses of the file on all cores. A benchmark, not a test.
+/// </summary>
+public static class BenchCommand
+{
+    public const string Usage = "bench-analytics [--size-mb 250] [--files 10] [--dir DIRECTORY]";
+
+    public static async Task<int> RunAsync(ReadOnlyMemory<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        double sizeMb;
+        int files;
+        string directory;
+        try
+        {
+            var parsed = CommandArguments.Parse(args.Span, flags: []);
+            sizeMb = parsed.GetDouble("size-mb") ?? 250;
+            files = (int)(parsed.GetDouble("files") ?? 10);
+            directory = parsed.Get("dir") ?? Path.GetTempPath();
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync($"{e.Message}\nUsage: {Usage}");
+            return 2;
+        }
+
+        var path = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"ride-bench-{sizeMb:F0}mb.csv"));
+        if (!File.Exists(path) || Math.Abs(new FileInfo(path).Length - sizeMb * 1e6) > 1e6)
+        {
+            await stderr.WriteLineAsync($"Generating {path} …");
+            var generation = Stopwatch.StartNew();
+            await using var file = File.Create(path);
+            var options = new SimulationOptions { Scenario = RideScenario.Country, RateHz = 100, Seed = 42, DurationSeconds = sizeMb * 1e6 / 80 / 100 };
+            await SimulatedRideCsvWriter.WriteAsync(file, options, gzip: false, maxContentBytes: (long)(sizeMb * 1e6), cancellationToken);
+            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Generated in {generation.Elapsed.TotalSeconds:F1} s."));
+        }
+
+        var bytes = new FileInfo(path).Length;
+        var megabytes = bytes / 1e6;
+        var analyzer = new RideAnalyzer();
+
+        // Each measurement runs twice; the second (JIT warm, file in page cache) is reported.
+        double baseline = 0, readerOnly = 0, analysis = 0;
+        long peakWorkingSet = 0;
+        RideAnalysis? result = null;
+        for (var round = 0; round < 2; round++)
+        {
+            baseline = Measure(() => ParseEveryFloatColumn(path));
+            readerOnly = Measure(() => ReadIntoNothing(path, cancellationToken));
+            GC.Collect();
+            using var sampler = new WorkingSetSampler();
+            analysis = Measure(() => result = AnalyzeFile(analyzer, path, cancellationToken));
+            peakWorkingSet = sampler.Stop();
+        }
+
+        var parallelism = Environment.ProcessorCount;
+        var parallel = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, files), new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            async (_, token) =>
+            {
+                await using var stream = OpenSequential(path);
+                await analyzer.AnalyzeAsync(stream, null, null, token);
+            });
+        parallel.Stop();
+
+        var invariant = CultureInfo.InvariantCulture;
+        await stdout.WriteLineAsync(string.Create(invariant, $"File: {path} ({megabytes:F1} MB, {result?.Metrics?.Samples:N0} samples); {Environment.ProcessorCount} cores; .NET {Environment.Version}"));
+        await stdout.WriteLineAsync("| measurement | seconds | MB/s |");
+        await stdout.WriteLineAsync("|---|---:|---:|");
+        await stdout.WriteLineAsync(string.Create(invariant, $"| (a) baseline: Sep read + parse every float column | {baseline:F2} | {megabytes / baseline:F0} |"));
+        await stdout.WriteLineAsync(string.Create(invariant, $"| reader only (validation, units, no-op sink) | {readerOnly:F2} | {megabytes / readerOnly:F0} |"));
+        await stdout.WriteLineAsync(string.Create(invariant, $"| (b) full analysis (IRideAnalyzer), one core | {analysis:F2} | {megabytes / analysis:F0} |"));
+        await stdout.WriteLineAsync(string.Create(invariant, $"| {files} files ({files * megabytes / 1000:F2} GB), {parallelism} in parallel | {parallel.Elapsed.TotalSeconds:F2} | {files * megabytes / parallel.Elapsed.TotalSeconds:F0} |"));
+        await stdout.WriteLineAsync(string.Create(invariant, $"Full analysis = {baseline / analysis * 100:F0} % of the baseline's throughput."));
+        await stdout.WriteLineAsync(string.Create(invariant, $"Peak working set while analysing (sampled every 5 ms): {peakWorkingSet / 1e6:F0} MB; process peak so far: {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB."));
+        if (result?.Rejection is { } rejection)
+        {
+            await stdout.WriteLineAsync($"Warning: the analysis rejected the file: {rejection.Code}: {rejection.Message}");
+        }
+
+        return 0;
+    }
+
+    private static double Measure(Action action)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        action();
+        return stopwatch.Elapsed.TotalSeconds;
+    }
+
+    private static FileStream OpenSequential(string path) =>
+        new(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Options = FileOptions.SequentialScan, BufferSize = 0 });
+
+    /// <summary>The baseline: what reading and parsing the numbers costs with nothing else done.</summary>
+    private static double ParseEveryFloatColumn(string path)
+    {
+        using var stream = OpenSequential(path);
+        using var reader = Sep.Reader(o => o with { HasHeader = true }).From(stream);
+        var floatColumns = reader.Header.ColNames.Where(name => name != "timestamp").Select(reader.Header.IndexOf).ToArray();
+        var sum = 0.0;
+        foreach (var row in reader)
+        {
+            foreach (var column in floatColumns)
+            {
+                if (row[column].TryParse<double>(out var value))
+                {
+                    sum += value;
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    private static RideReadSummary ReadIntoNothing(string path, CancellationToken cancellationToken)
+    {
+        using var stream = OpenSequential(path);
+        return new RideFileReader().Read(stream, null, new NoOpSink(), null, cancellationToken);
+    }
+
+    private static RideAnalysis AnalyzeFile(IRideAnalyzer analyzer, string path, CancellationToken cancellationToken)
+    {
+        using var stream = OpenSequential(path);
+        return analyzer.AnalyzeAsync(stream, null, null, cancellationToken).GetAwaiter().GetResult();
+    }
+
+    private sealed class NoOpSink : IRideSampleSink
+    {
+        public void Begin(RideChannels channels) { }
+
+        public void Add(in RideSample sample) { }
+    }
+
+    /// <summary>Samples the process working set on a background thread (PeakWorkingSet64 is process-wide and never resets).</summary>
+    private sealed class WorkingSetSampler : IDisposable
+    {
+        private readonly Thread _thread;
+        private volatile bool _stopped;
+        private long _peak;
+
+        public WorkingSetSampler()
+        {
+            _thread = new Thread(() =>
+            {
+                using var process = Process.GetCurrentProcess();
+                while (!_stopped)
+                {
+                    process.Refresh();
+                    _peak = Math.Max(_peak, process.WorkingSet64);
+                    Thread.Sleep(5);
+                }
+            }) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public long Stop()
+        {
+            _stopped = true;
+            _thread.Join();
+            return _peak;
+        }
+
+        public void Dispose()
+        {
+            if (!_stopped)
+            {
+                Stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using Portal.Core.Simulation;
+
+namespace Portal.Jobs.CommandLine;
+
+/// <summary>
+/// <c>simulate --scenario city|country|track|crash-lowside|crash-highside|drop [--duration S] [--rate HZ] [--seed N]
+/// [--time iso|epochms|relative] [--units ms2|g] [--gps-rate HZ] [--gps-gaps repeated|empty] [--aliases] [--shuffle]
+/// [--extra-columns] [--gzip] [--size-mb MB] --out FILE [--truth FILE]</c>: writes a simulated ride file and its ground truth.
+/// </summary>
+public static class SimulateCommand
+{
+    public const string Usage =
+        "simulate --scenario city|country|track|crash-lowside|crash-highside|drop [--duration 600] [--rate 100] [--seed 1] " +
+        "[--time iso|epochms|relative] [--units ms2|g] [--gps-rate 5] [--gps-gaps repeated|empty] [--aliases] [--shuffle] " +
+        "[--extra-columns] [--gzip] [--size-mb 250] --out FILE [--truth FILE]";
+
+    /// <summary>Smallest bytes per row of any layout, so a duration derived from --size-mb always yields enough rows.</summary>
+    private const double MinimumBytesPerRow = 80;
+
+    public static async Task<int> RunAsync(ReadOnlyMemory<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        SimulationOptions options;
+        string output;
+        string? truthPath;
+        bool gzip;
+        long? maxBytes;
+        try
+        {
+            var parsed = CommandArguments.Parse(args.Span, flags: ["gzip", "aliases", "shuffle", "extra-columns"]);
+            (options, output, truthPath, gzip, maxBytes) = Build(parsed);
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            await stderr.WriteLineAsync($"{e.Message}\nUsage: {Usage}");
+            return 2;
+        }
+
+        RideGroundTruth truth;
+        long fileBytes;
+        await using (var file = output == "-" ? Console.OpenStandardOutput() : File.Create(output))
+        {
+            truth = await SimulatedRideCsvWriter.WriteAsync(file, options, gzip, maxBytes, cancellationToken);
+            fileBytes = output == "-" ? 0 : file.Length;
+        }
+
+        if (truthPath is not null)
+        {
+            await File.WriteAllTextAsync(truthPath, truth.ToJson(), cancellationToken);
+        }
+
+        await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Wrote {output} ({fileBytes / 1e6:F1} MB, {truth.Samples:N0} samples, {truth.DurationS:F0} s, {truth.Scenario}){(truthPath is null ? "" : $" and the ground truth to {truthPath}")}."));
+        return 0;
+    }
+
+    private static (SimulationOptions Options, string Output, string? Truth, bool Gzip, long? MaxBytes) Build(CommandArguments parsed)
+    {
+        var scenario = parsed.Get("scenario") switch
+        {
+            null or "city" => RideScenario.City,
+            "country" => RideScenario.Country,
+            "track" => RideScenario.Track,
+            "crash-lowside" => RideScenario.CrashLowside,
+            "crash-highside" => RideScenario.CrashHighside,
+            "drop" => RideScenario.Drop,
+            var other => throw new ArgumentException($"--scenario '{other}' is not one of city, country, track, crash-lowside, crash-highside, drop."),
+        };
+        var rate = parsed.GetDouble("rate") ?? 100;
+        long? maxBytes = parsed.GetDouble("size-mb") is { } megabytes ? (long)(megabytes * 1_000_000) : null;
+        var duration = parsed.GetDouble("duration") ?? (maxBytes is { } bytes ? bytes / MinimumBytesPerRow / rate : 600);
+        var options = new SimulationOptions
+        {
+            Scenario = scenario,
+            DurationSeconds = duration,
+            RateHz = rate,
+            Seed = (int)(parsed.GetDouble("seed") ?? 1),
+            GpsRateHz = parsed.GetDouble("gps-rate") ?? 5,
+            GpsGaps = parsed.Get("gps-gaps") switch
+            {
+                null or "repeated" => GpsGapStyle.Repeated,
+                "empty" => GpsGapStyle.Empty,
+                var other => throw new ArgumentException($"--gps-gaps '{other}' is not one of repeated, empty."),
+            },
+            TimeFormat = parsed.Get("time") switch
+            {
+                null or "iso" => SimulatedTimeFormat.Iso,
+                "epochms" => SimulatedTimeFormat.EpochMilliseconds,
+                "relative" => SimulatedTimeFormat.RelativeSeconds,
+                var other => throw new ArgumentException($"--time '{other}' is not one of iso, epochms, relative."),
+            },
+            AccelerationUnit = parsed.Get("units") switch
+            {
+                null or "ms2" => SimulatedAccelerationUnit.MetersPerSecondSquared,
+                "g" => SimulatedAccelerationUnit.G,
+                var other => throw new ArgumentException($"--units '{other}' is not one of ms2, g."),
+            },
+            ColumnNames = parsed.Has("aliases") ? SimulatedColumnNames.Aliases : SimulatedColumnNames.Canonical,
+            ShuffleColumns = parsed.Has("shuffle"),
+            ExtraColumns = parsed.Has("extra-columns"),
+        };
+        var output = parsed.Get("out") ?? throw new ArgumentException("--out FILE is required ('-' writes to standard output).");
+        return (options, output, parsed.Get("truth"), parsed.Has("gzip"), maxBytes);
+    }
+}
+
+/// <summary>A minimal <c>--name value</c> / <c>--flag</c> parser for the analytics commands.</summary>
+internal sealed class CommandArguments
+{
+    private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
+
+    public IReadOnlyList<string> Positional { get; private init; } = [];
+
+    public static CommandArguments Parse(ReadOnlySpan<string> args, IReadOnlyCollection<string> flags)
+    {
+        var parsed = new CommandArguments();
+        var positional = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
+            {
+                positional.Add(args[i]);
+                continue;
+            }
+
+            var name = args[i][2..];
+            if (flags.Contains(name))
+            {
+                parsed._values[name] = null;
+            }
+            else if (i + 1 < args.Length)
+            {
+                parsed._values[name] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"--{name} needs a value.");
+            }
+        }
+
+        return new CommandArguments { Positional = positional }.With(parsed._values);
+    }
+
+    private CommandArguments With(Dictionary<string, string?> values)
+    {
+        foreach (var (key, value) in values)
+        {
+            _values[key] = value;
+        }
+
+        return this;
+    }
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public string? Get(string name) => _values.GetValueOrDefault(name);
+
+    public double? GetDouble(string name) => Get(name) is not { } text ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new ArgumentException($"--{name} '{text}' is not a number.");
+}

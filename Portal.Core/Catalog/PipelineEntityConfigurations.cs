@@ -1,7 +1,37 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Portal.Core.Catalog;
+
+/// <summary>
+/// Stores instants as UTC date-times: PostgreSQL keeps timestamptz, and SQLite (which cannot compare or
+/// order DateTimeOffset) gets sortable text, so deadline and idle-time queries run in the database on both.
+/// </summary>
+internal static class UtcTimestamps
+{
+    private static readonly ValueConverter<DateTimeOffset, DateTime> Converter =
+        new(value => value.UtcDateTime, value => new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)));
+
+    public static PropertyBuilder<DateTimeOffset> AsUtc(this PropertyBuilder<DateTimeOffset> property) => property.HasConversion(Converter);
+
+    public static PropertyBuilder<DateTimeOffset?> AsUtc(this PropertyBuilder<DateTimeOffset?> property) => property.HasConversion(Converter);
+}
+
+/// <summary>
+/// The ride's instants the pipeline filters and sorts on (retention deadline, upload date), stored as UTC
+/// like the pipeline's own entities. Only conversions: the rest of the ride's mapping is in RideConfiguration.
+/// </summary>
+internal sealed class RideTimestampsConfiguration : IEntityTypeConfiguration<Ride>
+{
+    public void Configure(EntityTypeBuilder<Ride> ride)
+    {
+        ride.Property(r => r.UploadedAt).AsUtc();
+        ride.Property(r => r.AnalyzedAt).AsUtc();
+        ride.Property(r => r.RawRetainUntil).AsUtc();
+        ride.Property(r => r.RawDeletedAt).AsUtc();
+    }
+}
 
 internal sealed class UploadSessionConfiguration : IEntityTypeConfiguration<UploadSession>
 {
@@ -16,6 +46,8 @@ internal sealed class UploadSessionConfiguration : IEntityTypeConfiguration<Uplo
         session.HasMany(s => s.Parts).WithOne().HasForeignKey(p => p.SessionId).OnDelete(DeleteBehavior.Cascade);
         session.HasIndex(s => new { s.Status, s.LastActivityAt });
         session.HasIndex(s => s.UploaderId);
+        session.Property(s => s.CreatedAt).AsUtc();
+        session.Property(s => s.LastActivityAt).AsUtc();
     }
 }
 
@@ -25,6 +57,7 @@ internal sealed class UploadPartConfiguration : IEntityTypeConfiguration<UploadP
     {
         part.HasKey(p => new { p.SessionId, p.Number });
         part.Property(p => p.Sha256).HasMaxLength(64);
+        part.Property(p => p.ReceivedAt).AsUtc();
     }
 }
 
@@ -42,6 +75,8 @@ internal sealed class CrashRecordConfiguration : IEntityTypeConfiguration<CrashR
         crash.Property(c => c.WindowKey).HasMaxLength(512);
         crash.Property(c => c.Label).HasConversion<string>().HasMaxLength(16);
         crash.Property(c => c.Notes).HasMaxLength(4000);
+        crash.Property(c => c.DetectedAt).AsUtc();
+        crash.Property(c => c.LabelledAt).AsUtc();
     }
 }
 
@@ -58,6 +93,8 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         notification.HasIndex(n => n.DedupeKey).IsUnique();
         notification.HasIndex(n => new { n.UserId, n.CreatedAt });
         notification.HasIndex(n => new { n.Role, n.CreatedAt });
+        notification.Property(n => n.CreatedAt).AsUtc();
+        notification.Property(n => n.ReadAt).AsUtc();
     }
 }
 
@@ -66,6 +103,7 @@ internal sealed class NotificationReceiptConfiguration : IEntityTypeConfiguratio
     public void Configure(EntityTypeBuilder<NotificationReceipt> receipt)
     {
         receipt.HasKey(r => new { r.NotificationId, r.UserId });
+        receipt.Property(r => r.ReadAt).AsUtc();
         receipt.HasOne<Notification>().WithMany().HasForeignKey(r => r.NotificationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -380,8 +380,7 @@ public static class RidesApi
         key = key.TrimStart('-', '+').ToLowerInvariant();
         return key switch
         {
-            // Version 7 ride ids grow with the upload time, so they order uploads (and break ties) on every provider.
-            "uploadedat" => descending ? rides.OrderByDescending(r => r.Id) : rides.OrderBy(r => r.Id),
+            "uploadedat" => descending ? rides.OrderByDescending(r => r.UploadedAt).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.UploadedAt).ThenBy(r => r.Id),
             "filename" => descending ? rides.OrderByDescending(r => r.FileName).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.FileName).ThenBy(r => r.Id),
             "status" => descending ? rides.OrderByDescending(r => r.Status).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.Status).ThenBy(r => r.Id),
             "size" => descending ? rides.OrderByDescending(r => r.SizeBytes).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.SizeBytes).ThenBy(r => r.Id),

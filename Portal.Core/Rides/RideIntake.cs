@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Catalog;
+using Portal.Core.Storage;
+
+namespace Portal.Core.Rides;
+
+/// <summary>What is known of an upload before its bytes arrive.</summary>
+public sealed record RideUpload(
+    Guid OwnerId,
+    Guid UploaderId,
+    RideSource Source,
+    string? FileName,
+    string? DeviceId = null,
+    string? ProfileName = null);
+
+/// <param name="Duplicate">The owner had already uploaded the same bytes: <see cref="Ride"/> is that earlier ride and nothing new was stored.</param>
+public sealed record RideIntakeResult(Ride Ride, bool Duplicate);
+
+/// <summary>
+/// Turns an upload body into a ride: streams it into the raw bucket under a key built from ids,
+/// hashing and counting on the way, refuses it past the size limit (keeping nothing), recognises
+/// the owner's earlier upload of the same bytes, sets the raw retention deadline and queues the analysis.
+/// </summary>
+public sealed class RideIntake(
+    CatalogDbContext db,
+    IObjectStorage storage,
+    IRideJobScheduler scheduler,
+    IOptions<UploadOptions> uploadOptions,
+    IOptions<RetentionOptions> retentionOptions,
+    TimeProvider time,
+    ILogger<RideIntake> logger)
+{
+    private const int MaxFileNameLength = 255;
+
+    public async Task<RideIntakeResult> IngestAsync(RideUpload upload, Stream body, CancellationToken cancellationToken)
+    {
+        var rideId = Guid.CreateVersion7(time.GetUtcNow());
+
+        // The first bytes say whether it is gzip, whatever the name or content type claimed.
+        var head = new byte[2];
+        var headLength = await body.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        if (headLength == 0)
+        {
+            throw new UploadRefusedException(UploadErrorCodes.EmptyFile, "The file is empty.");
+        }
+
+        var compressed = headLength == 2 && head[0] == 0x1f && head[1] == 0x8b;
+        var rawKey = PipelineKeys.RawRide(upload.OwnerId, rideId, compressed);
+
+        using var counted = new HashingLimitedStream(new PrefixedStream(head.AsMemory(0, headLength), body), uploadOptions.Value.MaxFileBytes);
+        try
+        {
+            await storage.PutAsync(BucketKind.Raw, rawKey, counted, compressed ? "application/gzip" : "text/csv", cancellationToken);
+        }
+        catch (Exception failure)
+        {
+            // A refused or interrupted body must leave nothing behind, whatever the provider wrote.
+            await DeleteQuietlyAsync(rawKey);
+            if (failure is UploadRefusedException or OperationCanceledException)
+            {
+                throw;
+            }
+
+            if (failure is IOException)
+            {
+                throw new UploadRefusedException(UploadErrorCodes.UploadInterrupted, "The upload was interrupted before the file was complete; nothing was kept.", failure);
+            }
+
+            throw;
+        }
+
+        var sha256 = counted.GetSha256Hex();
+        var existing = await db.Rides.AsNoTracking()
+            .Where(r => r.OwnerId == upload.OwnerId && r.Sha256 == sha256)
+            .OrderBy(r => r.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (existing is not null)
+        {
+            await DeleteQuietlyAsync(rawKey);
+            logger.LogInformation("Upload {FileName} for {OwnerId} duplicates ride {RideId}; kept the earlier one", upload.FileName, upload.OwnerId, existing.Id);
+            return new RideIntakeResult(existing, Duplicate: true);
+        }
+
+        var now = time.GetUtcNow();
+        var category = await db.Riders.Where(p => p.UserId == upload.OwnerId).Select(p => (RiderCategory?)p.Category).FirstOrDefaultAsync(cancellationToken);
+        var ride = new Ride
+        {
+            Id = rideId,
+            OwnerId = upload.OwnerId,
+            UploaderId = upload.UploaderId,
+            Source = upload.Source,
+            DeviceId = upload.DeviceId,
+            ProfileName = upload.ProfileName,
+            FileName = CleanFileName(upload.FileName, compressed),
+            SizeBytes = counted.BytesRead,
+            Sha256 = sha256,
+            RawKey = rawKey,
+            Compressed = compressed,
+            UploadedAt = now,
+            Status = RideStatus.Queued,
+            RawRetainUntil = RawDeadline(category ?? RiderCategory.Private, now, retentionOptions.Value),
+        };
+        db.Rides.Add(ride);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            db.Entry(ride).State = EntityState.Detached;
+            await DeleteQuietlyAsync(rawKey);
+            throw;
+        }
+
+        scheduler.EnqueueAnalysis(ride.Id);
+        logger.LogInformation("Ride {RideId} ({FileName}, {Size} bytes) stored as {RawKey} and queued", ride.Id, ride.FileName, ride.SizeBytes, rawKey);
+        return new RideIntakeResult(ride, Duplicate: false);
+    }
+
+    /// <summary>Private riders' raw files expire; professional riders' are kept (null). Crash rides are kept by the analysis.</summary>
+    public static DateTimeOffset? RawDeadline(RiderCategory category, DateTimeOffset uploadedAt, RetentionOptions options) =>
+        category == RiderCategory.Professional ? null : uploadedAt.AddDays(options.PrivateRawDays);
+
+    /// <summary>The name shown to people: the last path segment only, without control characters, never empty.</summary>
+    public static string CleanFileName(string? fileName, bool compressed)
+    {
+        var name = (fileName ?? "").Replace('\\', '/');
+        name = name[(name.LastIndexOf('/') + 1)..];
+        name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        if (name is "" or "." or "..")
+        {
+            name = compressed ? "ride.csv.gz" : "ride.csv";
+        }
+
+        return name.Length <= MaxFileNameLength ? name : name[^MaxFileNameLength..];
+    }
+
+    private async Task DeleteQuietlyAsync(string rawKey)
+    {
+        try
+        {
+            // Not the request's token: a cancelled upload must still be cleaned up.
+            await storage.DeleteAsync(BucketKind.Raw, rawKey, CancellationToken.None);
+        }
+        catch (Exception cleanupFailure)
+        {
+            logger.LogWarning(cleanupFailure, "Could not delete the partial raw object {RawKey}; the retention sweep will not see it", rawKey);
+        }
+    }
+}

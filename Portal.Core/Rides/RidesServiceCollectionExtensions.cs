@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Portal.Core.Rides;
+
+public static class RidesServiceCollectionExtensions
+{
+    /// <summary>
+    /// Intake, upload sessions, notifications and their options' validators (the host binds the
+    /// sections: see Portal.Jobs' AddRidePipeline). Needs the catalog
+    /// DbContext, <see cref="Storage.IObjectStorage"/> and an <see cref="IRideJobScheduler"/> from elsewhere.
+    /// </summary>
+    public static IServiceCollection AddRideIntake(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IDeviceProfileResolver, NoDeviceProfiles>();
+        services.TryAddScoped<RideIntake>();
+        services.TryAddScoped<UploadSessions>();
+        services.TryAddScoped<INotificationSink, CatalogNotificationSink>();
+        services.TryAddScoped<NotificationFeed>();
+        return services;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Portal.Core.Rides;
+
+/// <summary>Stable codes for uploads the portal refuses before a ride exists.</summary>
+public static class UploadErrorCodes
+{
+    public const string FileTooLarge = "file_too_large";
+    public const string PartTooLarge = "part_too_large";
+    public const string EmptyFile = "empty_file";
+    public const string UploadInterrupted = "upload_interrupted";
+    public const string SessionNotOpen = "upload_session_not_open";
+    public const string PartsMissing = "upload_parts_missing";
+    public const string SizeMismatch = "upload_size_mismatch";
+    public const string OffsetMismatch = "upload_offset_mismatch";
+    public const string InvalidPartNumber = "upload_invalid_part_number";
+}
+
+/// <summary>An upload the portal refuses with a stable code; nothing of it is kept.</summary>
+public class UploadRefusedException(string code, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>The body grew past the configured limit while it was being streamed.</summary>
+public sealed class UploadTooLargeException(long limitBytes, string code = UploadErrorCodes.FileTooLarge)
+    : UploadRefusedException(code, $"The file is larger than the limit of {FormatBytes(limitBytes)}.")
+{
+    public long LimitBytes { get; } = limitBytes;
+
+    public static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.##} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.##} MiB",
+        >= 1L << 10 => $"{bytes / (double)(1L << 10):0.##} KiB",
+        _ => $"{bytes} bytes",
+    };
+}

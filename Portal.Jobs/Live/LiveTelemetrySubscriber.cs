@@ -85,6 +85,11 @@ public sealed partial class LiveTelemetrySubscriber(
                 {
                     metrics.SetSubscriberConnected(false);
                     var result = await client.ConnectAsync(clientOptions, stoppingToken);
+                    if (result.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException($"The broker refused the subscriber: {result.ResultCode} {result.ReasonString}");
+                    }
+
                     await SubscribeAsync(client, stoppingToken);
                     metrics.SetSubscriberConnected(true);
                     LogConnected(logger, clientOptions.ClientId, result.IsSessionPresent);

@@ -9,8 +9,10 @@ public static class JobsCommandLine
         switch (args[0])
         {
             // analytics: analyze, simulate, bench  ·  pipeline: upload  ·  live devices: simulate-device
+            case "simulate-device": return await SimulateDeviceCommand.RunAsync(rest, stdout, stderr, cancellationToken);
+            case "bench-ingest": return await BenchIngestCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             default:
-                await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: analyze, simulate, bench, upload, simulate-device.");
+                await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: analyze, simulate, bench, upload, simulate-device, bench-ingest.");
                 _ = rest;
                 _ = stdout;
                 _ = cancellationToken;

@@ -41,6 +41,7 @@ public sealed class LiveIngestMetrics
     private long _sessionsSubmitted;
     private long _sessionSubmitFailures;
     private long _subscriberConnects;
+    private long _spoolFlushes;
     private int _subscriberConnected;
     private int _brokerRunning;
 
@@ -53,6 +54,9 @@ public sealed class LiveIngestMetrics
     public long SessionsSubmitted => Interlocked.Read(ref _sessionsSubmitted);
     public long SessionSubmitFailures => Interlocked.Read(ref _sessionSubmitFailures);
     public long SubscriberConnects => Interlocked.Read(ref _subscriberConnects);
+
+    /// <summary>fsync rounds of the spool; messages spooled per flush shows how well acknowledgements are batched.</summary>
+    public long SpoolFlushes => Interlocked.Read(ref _spoolFlushes);
     public bool SubscriberConnected => Volatile.Read(ref _subscriberConnected) == 1;
     public bool BrokerRunning => Volatile.Read(ref _brokerRunning) == 1;
 
@@ -69,6 +73,7 @@ public sealed class LiveIngestMetrics
     internal void ClientDisconnected() => Interlocked.Decrement(ref _clientsConnected);
     internal void BrokerMessageAccepted() => Interlocked.Increment(ref _brokerMessagesAccepted);
     internal void MessageRejected(string reason) => _messagesRejected.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+    internal void SpoolFlushed() => Interlocked.Increment(ref _spoolFlushes);
     internal void SessionStarted() => Interlocked.Increment(ref _sessionsStarted);
     internal void SessionSubmitted() => Interlocked.Increment(ref _sessionsSubmitted);
     internal void SessionSubmitFailed() => Interlocked.Increment(ref _sessionSubmitFailures);

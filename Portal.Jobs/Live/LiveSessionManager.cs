@@ -107,9 +107,19 @@ public sealed partial class LiveSessionManager(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var session in _active.Values)
+            // fsyncs issued together share the file system's journal commits: far faster than one after another.
+            var dirty = _active.Values.Where(s => s.IsDirty).ToList();
+            if (dirty.Count == 1)
             {
-                session.FlushToDisk();
+                dirty[0].FlushToDisk();
+            }
+            else if (dirty.Count > 1)
+            {
+                await Parallel.ForEachAsync(dirty, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, (session, _) =>
+                {
+                    session.FlushToDisk();
+                    return ValueTask.CompletedTask;
+                });
             }
         }
         finally
@@ -398,6 +408,8 @@ public sealed partial class LiveSessionManager(
             var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 65536);
             return new ActiveSession(path, header, stream, now) { Samples = lines };
         }
+
+        public bool IsDirty => _dirty;
 
         public void Write(byte[] bytes)
         {

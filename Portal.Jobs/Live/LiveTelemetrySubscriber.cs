@@ -220,6 +220,7 @@ public sealed partial class LiveTelemetrySubscriber(
                     }
 
                     await sessions.FlushAsync(stoppingToken);
+                    metrics.SpoolFlushed();
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {

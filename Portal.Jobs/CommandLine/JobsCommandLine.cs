@@ -3,23 +3,25 @@ namespace Portal.Jobs.CommandLine;
 /// <summary>Dispatches the first argument to a command; each command lives in its own class.</summary>
 public static class JobsCommandLine
 {
+    private const string Commands = "analyze, simulate, bench-analytics, upload, simulate-device, bench-ingest";
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var rest = args.AsMemory(1);
         switch (args[0])
         {
-            // analytics: analyze, simulate, bench-analytics  ·  pipeline: upload  ·  live devices: simulate-device
             case "analyze":
                 return await AnalyzeCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "simulate":
                 return await SimulateCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "bench-analytics":
                 return await BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken);
+            case "simulate-device":
+                return await SimulateDeviceCommand.RunAsync(rest, stdout, stderr, cancellationToken);
+            case "bench-ingest":
+                return await BenchIngestCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             default:
-                await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: analyze, simulate, bench-analytics, upload, simulate-device.");
-                _ = rest;
-                _ = stdout;
-                _ = cancellationToken;
+                await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: {Commands}.");
                 return 2;
         }
     }

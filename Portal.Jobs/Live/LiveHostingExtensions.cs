@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Portal.Core.Devices;
+using Portal.Core.Hosting;
+
+namespace Portal.Jobs.Live;
+
+public static class LiveHostingExtensions
+{
+    /// <summary>
+    /// Live devices: the <c>Mqtt</c> options, the device registry, the embedded broker (when <c>Mqtt:Broker</c> is
+    /// Embedded), the subscriber (when <c>Mqtt:Subscriber:Enabled</c>) and the "mqtt" health check.
+    /// Needs the catalog (<see cref="Portal.Core.Catalog.CatalogDbContext"/>) and an <see cref="ILiveRideSink"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddLiveDevices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<EmbeddedOptions>().BindConfiguration(EmbeddedOptions.Section);
+        services.AddOptions<MqttOptions>()
+            .BindConfiguration(MqttOptions.Section)
+            .PostConfigure<IOptions<EmbeddedOptions>>((mqtt, embedded) =>
+            {
+                mqtt.Subscriber.SpoolDir = Path.GetFullPath(string.IsNullOrWhiteSpace(mqtt.Subscriber.SpoolDir)
+                    ? Path.Combine(embedded.Value.DataDir, "spool")
+                    : mqtt.Subscriber.SpoolDir);
+            })
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
+
+        services.AddDeviceRegistry();
+        services.TryAddSingleton<LiveIngestMetrics>();
+        services.TryAddSingleton<SubscriberCredentials>();
+        services.TryAddSingleton<LiveSessionManager>();
+        services.AddHostedService<DeviceActivityFlusher>();
+
+        var mqttSection = builder.Configuration.GetSection(MqttOptions.Section);
+        if (!string.Equals(mqttSection["Broker"], nameof(MqttBrokerMode.External), StringComparison.OrdinalIgnoreCase))
+        {
+            services.TryAddSingleton<EmbeddedMqttBroker>();
+            services.AddHostedService(provider => provider.GetRequiredService<EmbeddedMqttBroker>());
+        }
+
+        if (!string.Equals(mqttSection["Subscriber:Enabled"], "false", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddHostedService<LiveTelemetrySubscriber>();
+        }
+
+        services.AddHealthChecks().AddCheck<MqttHealthCheck>(MqttHealthCheck.Name, tags: ["ready"]);
+        return builder;
+    }
+}

@@ -1,0 +1,449 @@
+using System.Globalization;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Devices;
+
+namespace Portal.Jobs.Live;
+
+/// <summary>
+/// One append-only spool file per device session under <c>{SpoolDir}/sessions/{deviceId}/</c>:
+/// <c>{session}.active</c> while it records, renamed to <c>{session}.ended</c> when it ends, deleted only after
+/// <see cref="ILiveRideSink"/> accepted the ride. The subscriber acknowledges a message only after
+/// <see cref="FlushAsync"/> returned, so whatever was acknowledged is on disk. Files left by a crash are resumed
+/// (active) or submitted (ended) by <see cref="RecoverAsync"/>.
+/// </summary>
+public sealed partial class LiveSessionManager(
+    IOptions<MqttOptions> options,
+    IServiceScopeFactory scopeFactory,
+    LiveIngestMetrics metrics,
+    TimeProvider timeProvider,
+    ILogger<LiveSessionManager> logger) : IAsyncDisposable
+{
+    private const string ActiveExtension = ".active";
+    private const string EndedExtension = ".ended";
+    private static readonly TimeSpan MaxSubmitBackoff = TimeSpan.FromMinutes(5);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, ActiveSession> _active = new(StringComparer.Ordinal);
+    private readonly Channel<string> _toSubmit = Channel.CreateUnbounded<string>();
+    private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.Subscriber.IdleTimeoutSeconds);
+
+    private string SessionsDir => Path.Combine(options.Value.Subscriber.SpoolDir!, "sessions");
+
+    /// <summary>Devices with a session in progress (for the live view and the health data).</summary>
+    public IReadOnlyCollection<string> ActiveDevices
+    {
+        get
+        {
+            _gate.Wait();
+            try
+            {
+                return [.. _active.Keys];
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    /// <summary>Resumes active spools and queues ended ones for submission; call once before messages arrive.</summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(SessionsDir);
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(SessionsDir, "*", SearchOption.AllDirectories))
+            {
+                if (file.EndsWith(EndedExtension, StringComparison.Ordinal))
+                {
+                    _toSubmit.Writer.TryWrite(file);
+                    LogRecovered(logger, file, "submitting");
+                }
+                else if (file.EndsWith(ActiveExtension, StringComparison.Ordinal) && ReadHeader(file) is { } header && !_active.ContainsKey(header.DeviceId))
+                {
+                    TruncateTornLine(file);
+                    _active[header.DeviceId] = ActiveSession.Open(file, header, timeProvider.GetUtcNow());
+                    LogRecovered(logger, file, "resuming");
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Appends samples to the device's session (starting one if none is open); durable after <see cref="FlushAsync"/>.</summary>
+    public async Task AppendAsync(string deviceId, Guid riderId, IReadOnlyList<LiveSample> samples, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var session = GetOrStart(deviceId, riderId);
+            var text = new StringBuilder(samples.Count * 120);
+            foreach (var sample in samples)
+            {
+                text.Append(sample.ToSpoolLine()).Append('\n');
+            }
+
+            session.Write(Encoding.UTF8.GetBytes(text.ToString()));
+            session.Samples += samples.Count;
+            session.LastActivity = timeProvider.GetUtcNow();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>fsyncs every session written since the last flush.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            // fsyncs issued together share the file system's journal commits: far faster than one after another.
+            var dirty = _active.Values.Where(s => s.IsDirty).ToList();
+            if (dirty.Count == 1)
+            {
+                dirty[0].FlushToDisk();
+            }
+            else if (dirty.Count > 1)
+            {
+                await Parallel.ForEachAsync(dirty, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, (session, _) =>
+                {
+                    session.FlushToDisk();
+                    return ValueTask.CompletedTask;
+                });
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A start event: opens a session. An open session that already holds samples ends first; an empty one
+    /// is kept (a redelivered start must not split a ride).
+    /// </summary>
+    public async Task StartSessionAsync(string deviceId, Guid riderId, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_active.TryGetValue(deviceId, out var session))
+            {
+                if (session.Samples == 0)
+                {
+                    session.LastActivity = timeProvider.GetUtcNow();
+                    return;
+                }
+
+                EndLocked(deviceId, "start of a new session");
+            }
+
+            GetOrStart(deviceId, riderId);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>An end event: the session is closed durably and queued for submission. No-op without a session.</summary>
+    public async Task<bool> EndSessionAsync(string deviceId, string why, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return EndLocked(deviceId, why);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Ends idle sessions and submits ended ones until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var submitter = SubmitLoopAsync(cancellationToken);
+        var sweepInterval = TimeSpan.FromMilliseconds(Math.Clamp(_idleTimeout.TotalMilliseconds / 4, 100, 5000));
+        using var timer = new PeriodicTimer(sweepInterval, timeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await EndIdleSessionsAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        await submitter;
+    }
+
+    public async Task EndIdleSessionsAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var now = timeProvider.GetUtcNow();
+            foreach (var (deviceId, session) in _active.ToList())
+            {
+                if (now - session.LastActivity >= _idleTimeout)
+                {
+                    EndLocked(deviceId, "idle timeout");
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            foreach (var session in _active.Values)
+            {
+                session.Dispose();
+            }
+
+            _active.Clear();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ActiveSession GetOrStart(string deviceId, Guid riderId)
+    {
+        if (_active.TryGetValue(deviceId, out var session))
+        {
+            return session;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        var directory = Path.Combine(SessionsDir, deviceId);
+        Directory.CreateDirectory(directory);
+        var sessionId = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
+        var header = new SessionHeader(deviceId, riderId, sessionId);
+        session = ActiveSession.Create(Path.Combine(directory, sessionId + ActiveExtension), header, now);
+        _active[deviceId] = session;
+        metrics.SessionStarted();
+        LogSessionStarted(logger, deviceId, sessionId);
+        return session;
+    }
+
+    private bool EndLocked(string deviceId, string why)
+    {
+        if (!_active.Remove(deviceId, out var session))
+        {
+            return false;
+        }
+
+        session.FlushToDisk();
+        session.Dispose();
+        var ended = Path.ChangeExtension(session.Path, EndedExtension);
+        File.Move(session.Path, ended);
+        LogSessionEnded(logger, deviceId, session.Header.SessionId, session.Samples, why);
+        _toSubmit.Writer.TryWrite(ended);
+        return true;
+    }
+
+    private async Task SubmitLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var endedFile in _toSubmit.Reader.ReadAllAsync(cancellationToken))
+            {
+                await SubmitWithRetryAsync(endedFile, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task SubmitWithRetryAsync(string endedFile, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                await SubmitAsync(endedFile, cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                metrics.SessionSubmitFailed();
+                LogSubmitFailed(logger, exception, endedFile, backoff);
+                await Task.Delay(backoff, timeProvider, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxSubmitBackoff.Ticks));
+            }
+        }
+    }
+
+    private async Task SubmitAsync(string endedFile, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(endedFile))
+        {
+            return;
+        }
+
+        var header = ReadHeader(endedFile) ?? throw new InvalidDataException($"The spool {endedFile} has no session header.");
+        var csvFile = endedFile + ".csv";
+        var rows = await LiveRideCsv.WriteAsync(endedFile, csvFile, cancellationToken);
+        if (rows == 0)
+        {
+            LogEmptySession(logger, header.DeviceId, header.SessionId);
+        }
+        else
+        {
+            await using var csv = new FileStream(csvFile, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            await using var scope = scopeFactory.CreateAsyncScope();
+            var sink = scope.ServiceProvider.GetRequiredService<ILiveRideSink>();
+            var fileName = $"live-{header.DeviceId}-{header.SessionId}.csv";
+            var rideId = await sink.SubmitLiveRideAsync(header.DeviceId, header.RiderId, csv, fileName, cancellationToken);
+            metrics.SessionSubmitted();
+            LogSubmitted(logger, header.DeviceId, header.SessionId, rows, rideId);
+        }
+
+        File.Delete(csvFile);
+        File.Delete(endedFile);
+    }
+
+    internal sealed record SessionHeader(string DeviceId, Guid RiderId, string SessionId)
+    {
+        public string ToLine() => $"#session device={DeviceId} rider={RiderId:D} id={SessionId}\n";
+
+        public static SessionHeader? Parse(string? line)
+        {
+            if (line is null || !line.StartsWith("#session ", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var fields = line[9..].Split(' ').Select(f => f.Split('=', 2)).Where(f => f.Length == 2).ToDictionary(f => f[0], f => f[1]);
+            return fields.TryGetValue("device", out var device) && fields.TryGetValue("rider", out var rider) && Guid.TryParse(rider, out var riderId)
+                && fields.TryGetValue("id", out var id)
+                ? new SessionHeader(device, riderId, id)
+                : null;
+        }
+    }
+
+    private static SessionHeader? ReadHeader(string file)
+    {
+        using var reader = new StreamReader(file, Encoding.UTF8);
+        return SessionHeader.Parse(reader.ReadLine());
+    }
+
+    /// <summary>A crash can leave half a line; it was never acknowledged, so the broker sends it again.</summary>
+    private static void TruncateTornLine(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+        var length = stream.Length;
+        var position = length;
+        while (position > 0)
+        {
+            stream.Position = position - 1;
+            if (stream.ReadByte() == '\n')
+            {
+                break;
+            }
+
+            position--;
+        }
+
+        if (position != length)
+        {
+            stream.SetLength(position);
+            stream.Flush(flushToDisk: true);
+        }
+    }
+
+    private sealed class ActiveSession : IDisposable
+    {
+        private readonly FileStream _stream;
+        private bool _dirty;
+
+        private ActiveSession(string path, SessionHeader header, FileStream stream, DateTimeOffset now)
+        {
+            Path = path;
+            Header = header;
+            _stream = stream;
+            LastActivity = now;
+        }
+
+        public string Path { get; }
+        public SessionHeader Header { get; }
+        public long Samples { get; set; }
+        public DateTimeOffset LastActivity { get; set; }
+
+        public static ActiveSession Create(string path, SessionHeader header, DateTimeOffset now)
+        {
+            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 65536);
+            var session = new ActiveSession(path, header, stream, now);
+            session.Write(Encoding.UTF8.GetBytes(header.ToLine()));
+            session.FlushToDisk();
+            return session;
+        }
+
+        public static ActiveSession Open(string path, SessionHeader header, DateTimeOffset now)
+        {
+            var lines = File.ReadLines(path).Count(l => l.Length > 0 && l[0] != '#');
+            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 65536);
+            return new ActiveSession(path, header, stream, now) { Samples = lines };
+        }
+
+        public bool IsDirty => _dirty;
+
+        public void Write(byte[] bytes)
+        {
+            _stream.Write(bytes);
+            _dirty = true;
+        }
+
+        public void FlushToDisk()
+        {
+            if (_dirty)
+            {
+                _stream.Flush(flushToDisk: true);
+                _dirty = false;
+            }
+        }
+
+        public void Dispose() => _stream.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live session {SessionId} of device {DeviceId} started")]
+    private static partial void LogSessionStarted(ILogger logger, string deviceId, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live session {SessionId} of device {DeviceId} ended with {Samples} samples ({Why})")]
+    private static partial void LogSessionEnded(ILogger logger, string deviceId, string sessionId, long samples, string why);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live session {SessionId} of device {DeviceId} submitted as ride {RideId} ({Rows} rows)")]
+    private static partial void LogSubmitted(ILogger logger, string deviceId, string sessionId, long rows, Guid rideId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live session {SessionId} of device {DeviceId} had no samples and was discarded")]
+    private static partial void LogEmptySession(ILogger logger, string deviceId, string sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Submitting the live session {File} failed; retrying in {Backoff}")]
+    private static partial void LogSubmitFailed(ILogger logger, Exception exception, string file, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Spool {File} left from a previous run: {Action}")]
+    private static partial void LogRecovered(ILogger logger, string file, string action);
+}

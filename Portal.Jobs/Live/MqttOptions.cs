@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Options;
+
+namespace Portal.Jobs.Live;
+
+public enum MqttBrokerMode
+{
+    /// <summary>The portal runs an MQTTnet broker in-process and authenticates devices against the registry.</summary>
+    Embedded,
+
+    /// <summary>Devices connect to a broker run elsewhere (Mosquitto, EMQX, a cloud broker); only the subscriber runs here.</summary>
+    External,
+}
+
+/// <summary>The <c>Mqtt</c> configuration section; key names are public (docs/live-devices.md).</summary>
+public sealed class MqttOptions
+{
+    public const string Section = "Mqtt";
+
+    public MqttBrokerMode Broker { get; set; } = MqttBrokerMode.Embedded;
+
+    /// <summary>Topics are <c>{TopicPrefix}/{deviceId}/telemetry</c> and <c>{TopicPrefix}/{deviceId}/session</c>.</summary>
+    public string TopicPrefix { get; set; } = "rides";
+
+    public EmbeddedBrokerOptions Embedded { get; set; } = new();
+    public ExternalBrokerOptions External { get; set; } = new();
+    public SubscriberOptions Subscriber { get; set; } = new();
+}
+
+public sealed class EmbeddedBrokerOptions
+{
+    /// <summary>Plain TCP port; 0 disables the plain listener (TLS only).</summary>
+    public int Port { get; set; } = 1883;
+
+    /// <summary>TLS port; used only when <see cref="CertificatePath"/> is set (8883 by convention).</summary>
+    public int TlsPort { get; set; } = 8883;
+
+    /// <summary>PKCS#12 (.pfx) file with the server certificate and its private key; empty disables TLS.</summary>
+    public string? CertificatePath { get; set; }
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>Largest accepted PUBLISH payload; bigger ones are refused and counted.</summary>
+    public int MaxPacketBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Messages queued for one client (the subscriber, while it is away) before the oldest are dropped.</summary>
+    public int MaxPendingMessagesPerClient { get; set; } = 100_000;
+}
+
+public sealed class ExternalBrokerOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 1883;
+    public bool UseTls { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+
+    /// <summary>Overrides <c>Mqtt:Subscriber:ClientId</c> for the external broker when set.</summary>
+    public string? ClientId { get; set; }
+}
+
+public sealed class SubscriberOptions
+{
+    public bool Enabled { get; set; } = true;
+    public string ClientId { get; set; } = "ride-portal-subscriber";
+
+    /// <summary>When set the subscriber uses <c>$share/{SharedGroup}/...</c> so N instances split the devices.</summary>
+    public string? SharedGroup { get; set; }
+
+    /// <summary>How long the broker keeps the subscriber's session (and queues QoS 1 messages) while it is away.</summary>
+    public uint SessionExpirySeconds { get; set; } = 3600;
+
+    /// <summary>Session spools; empty means <c>{Embedded:DataDir}/spool</c>.</summary>
+    public string? SpoolDir { get; set; }
+
+    /// <summary>A session without telemetry for this long ends and becomes a ride.</summary>
+    public int IdleTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Largest accepted payload; checked here as well, since an external broker may allow more.</summary>
+    public int MaxPayloadBytes { get; set; } = 256 * 1024;
+}
+
+internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MqttOptions options)
+    {
+        var failures = new List<string>();
+        if (!Enum.IsDefined(options.Broker))
+        {
+            failures.Add("Mqtt:Broker must be Embedded or External.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.TopicPrefix) || options.TopicPrefix.IndexOfAny(['+', '#']) >= 0
+            || options.TopicPrefix.StartsWith('/') || options.TopicPrefix.EndsWith('/') || options.TopicPrefix.StartsWith('$'))
+        {
+            failures.Add("Mqtt:TopicPrefix must be a topic without wildcards, '$' or leading/trailing '/' (e.g. \"rides\").");
+        }
+
+        if (options.Broker == MqttBrokerMode.Embedded)
+        {
+            var embedded = options.Embedded;
+            if (embedded.Port is < 0 or > 65535)
+            {
+                failures.Add("Mqtt:Embedded:Port must be between 0 (no plain listener) and 65535.");
+            }
+
+            if (!string.IsNullOrWhiteSpace(embedded.CertificatePath))
+            {
+                if (embedded.TlsPort is < 1 or > 65535)
+                {
+                    failures.Add("Mqtt:Embedded:TlsPort must be between 1 and 65535 when Mqtt:Embedded:CertificatePath is set.");
+                }
+
+                if (!File.Exists(embedded.CertificatePath))
+                {
+                    failures.Add($"Mqtt:Embedded:CertificatePath points to a file that does not exist: {embedded.CertificatePath}.");
+                }
+            }
+            else if (embedded.Port == 0)
+            {
+                failures.Add("Mqtt:Embedded:Port is 0 and Mqtt:Embedded:CertificatePath is empty: the embedded broker would have no listener.");
+            }
+
+            if (embedded.MaxPacketBytes is < 1024 or > 256 * 1024 * 1024)
+            {
+                failures.Add("Mqtt:Embedded:MaxPacketBytes must be between 1024 and 268435456.");
+            }
+
+            if (embedded.MaxPendingMessagesPerClient < 1)
+            {
+                failures.Add("Mqtt:Embedded:MaxPendingMessagesPerClient must be at least 1.");
+            }
+        }
+        else
+        {
+            var external = options.External;
+            if (string.IsNullOrWhiteSpace(external.Host))
+            {
+                failures.Add("Mqtt:External:Host is required when Mqtt:Broker is External.");
+            }
+
+            if (external.Port is < 1 or > 65535)
+            {
+                failures.Add("Mqtt:External:Port must be between 1 and 65535.");
+            }
+
+            if (string.IsNullOrEmpty(external.Username) != string.IsNullOrEmpty(external.Password))
+            {
+                failures.Add("Mqtt:External:Username and Mqtt:External:Password must be set together.");
+            }
+        }
+
+        var subscriber = options.Subscriber;
+        if (subscriber.Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(subscriber.ClientId))
+            {
+                failures.Add("Mqtt:Subscriber:ClientId is required when Mqtt:Subscriber:Enabled is true.");
+            }
+
+            if (subscriber.SharedGroup is { } group && (group.Length == 0 || group.IndexOfAny(['/', '+', '#']) >= 0))
+            {
+                failures.Add("Mqtt:Subscriber:SharedGroup must be a name without '/', '+' or '#'.");
+            }
+
+            if (subscriber.IdleTimeoutSeconds < 1)
+            {
+                failures.Add("Mqtt:Subscriber:IdleTimeoutSeconds must be at least 1.");
+            }
+
+            if (subscriber.MaxPayloadBytes < 1024)
+            {
+                failures.Add("Mqtt:Subscriber:MaxPayloadBytes must be at least 1024.");
+            }
+
+            if (subscriber.SessionExpirySeconds < 1)
+            {
+                failures.Add("Mqtt:Subscriber:SessionExpirySeconds must be at least 1, or QoS 1 messages sent while the subscriber is away are lost.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

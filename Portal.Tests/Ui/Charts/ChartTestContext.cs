@@ -12,9 +12,12 @@ public abstract class ChartTestContext : BunitContext
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
 
-    /// <summary>The trimmed text of every SVG text element (axis titles, tick labels, legend, marker labels).</summary>
+    /// <summary>The wide drawings under <paramref name="root"/> (each chart also has a narrow one for phones).</summary>
+    protected static IReadOnlyList<IElement> WideSvgs(IElement root) => root.QuerySelectorAll(".svg-chart-wide svg").ToList();
+
+    /// <summary>The trimmed text of every text element of the wide drawings (axis titles, tick labels, legend, marker labels).</summary>
     protected static IReadOnlyList<string> SvgTexts(IElement root) =>
-        root.QuerySelectorAll("svg text").Select(text => text.TextContent.Trim()).Where(text => text.Length > 0).ToList();
+        root.QuerySelectorAll(".svg-chart-wide svg text").Select(text => text.TextContent.Trim()).Where(text => text.Length > 0).ToList();
 
     /// <summary>Tick labels that are numbers (ScottPlot writes a real minus sign for negatives).</summary>
     protected static IReadOnlyList<double> NumericTexts(IElement root) =>

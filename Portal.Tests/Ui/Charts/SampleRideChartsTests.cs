@@ -26,7 +26,7 @@ public sealed class SampleRideChartsTests : ChartTestContext
         var cut = Render<RideTracesChart>(p => p.Add(c => c.Traces, ride.Traces).Add(c => c.CrashTimeS, ride.ExpectedCrashTimeS));
 
         Assert.Empty(cut.FindAll(".svg-chart-empty"));
-        Assert.Equal(3, cut.FindAll("svg").Count);
+        Assert.Equal(3, cut.FindAll(".svg-chart-wide svg").Count);
         Assert.All(cut.FindAll("figure"), figure => Assert.Contains("Crash", SvgTexts(figure)));
         Assert.True(cut.Markup.Length < 3 * 250_000, $"{cut.Markup.Length} characters for three panels of {ride.Samples.Count} samples");
         SaveArtifact("ride-traces", cut.Markup);
@@ -64,8 +64,8 @@ public sealed class SampleRideChartsTests : ChartTestContext
             .Add(c => c.Speed, speed)
             .Add(c => c.CrashTimeS, ride.ExpectedCrashTimeS));
 
-        Assert.Single(gg.FindAll("svg"));
-        Assert.Equal(4, crashWindow.FindAll("svg").Count);
+        Assert.Single(gg.FindAll(".svg-chart-wide svg"));
+        Assert.Equal(4, crashWindow.FindAll(".svg-chart-wide svg").Count);
         Assert.True(accel.Values.Max() > 2, "a highside peaks well above 1 g");
         SaveArtifact("gg-diagram", gg.Markup);
         SaveArtifact("crash-window", crashWindow.Markup);

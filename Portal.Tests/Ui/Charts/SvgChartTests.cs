@@ -46,10 +46,42 @@ public sealed class SvgChartTests : ChartTestContext
             .Add(c => c.Width, 640)
             .Add(c => c.Height, 240));
 
-        var svg = cut.Find("svg");
+        var svg = cut.Find(".svg-chart-wide svg");
         Assert.Equal("0 0 640 240", svg.GetAttribute("viewBox"));
         Assert.Equal("100%", svg.GetAttribute("width"));
         Assert.Null(svg.GetAttribute("height"));
+    }
+
+    [Fact]
+    public void Chart_AlsoDrawsANarrowVersionForPhones_WithTheSameLabels()
+    {
+        var cut = Render<SvgChart>(p => p
+            .Add(c => c.Series, [new ChartSeries("Speed", "km/h", [0, 1, 2], [10, 20, 15])])
+            .Add(c => c.XAxis, Time)
+            .Add(c => c.YAxis, Speed)
+            .Add(c => c.Width, 720)
+            .Add(c => c.Height, 300)
+            .Add(c => c.NarrowWidth, 380));
+
+        var narrow = cut.Find(".svg-chart-narrow svg");
+        Assert.Equal("0 0 380 300", narrow.GetAttribute("viewBox"));
+        var narrowTexts = narrow.QuerySelectorAll("text").Select(text => text.TextContent.Trim()).ToList();
+        Assert.Contains("Time (s)", narrowTexts);
+        Assert.Contains("Speed (km/h)", narrowTexts);
+        Assert.Contains("@media (max-width: 599.98px)", cut.Find("style").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Chart_WithoutANarrowWidth_DrawsOnce()
+    {
+        var cut = Render<SvgChart>(p => p
+            .Add(c => c.Series, [new ChartSeries("Speed", "km/h", [0, 1, 2], [10, 20, 15])])
+            .Add(c => c.XAxis, Time)
+            .Add(c => c.YAxis, Speed)
+            .Add(c => c.NarrowWidth, 0));
+
+        Assert.Single(cut.FindAll("svg"));
+        Assert.Empty(cut.FindAll("style"));
     }
 
     [Fact]
@@ -61,7 +93,7 @@ public sealed class SvgChartTests : ChartTestContext
             .Add(c => c.YAxis, Speed));
 
         Assert.Equal("No data", cut.Find(".svg-chart-empty").TextContent.Trim());
-        Assert.Empty(cut.FindAll("svg"));
+        Assert.Empty(cut.FindAll(".svg-chart-wide svg"));
     }
 
     [Fact]
@@ -74,7 +106,7 @@ public sealed class SvgChartTests : ChartTestContext
             .Add(c => c.EmptyText, "No speed in this ride"));
 
         Assert.Equal("No speed in this ride", cut.Find(".svg-chart-empty").TextContent.Trim());
-        Assert.Empty(cut.FindAll("svg"));
+        Assert.Empty(cut.FindAll(".svg-chart-wide svg"));
     }
 
     [Theory]
@@ -89,7 +121,7 @@ public sealed class SvgChartTests : ChartTestContext
             .Add(c => c.XAxis, Time)
             .Add(c => c.YAxis, Speed));
 
-        Assert.Single(cut.FindAll("svg"));
+        Assert.Single(cut.FindAll(".svg-chart-wide svg"));
         Assert.Contains("Speed (km/h)", SvgTexts(cut.Find("figure")));
         Assert.Empty(cut.FindAll(".svg-chart-empty"));
     }
@@ -155,7 +187,7 @@ public sealed class SvgChartTests : ChartTestContext
         var alert = cut.Find("[role=alert]").TextContent;
         Assert.Contains("\"Speed\"", alert, StringComparison.Ordinal);
         Assert.Contains("3 x values but 2 y values", alert, StringComparison.Ordinal);
-        Assert.Empty(cut.FindAll("svg"));
+        Assert.Empty(cut.FindAll(".svg-chart-wide svg"));
     }
 
     [Fact]

@@ -30,13 +30,16 @@ public sealed partial class CrashWindowChart
     /// <summary>The crash moment on the traces' clock, in seconds.</summary>
     [Parameter, EditorRequired] public double CrashTimeS { get; set; }
 
+    /// <summary>Seconds shown either side of the crash; samples outside are not drawn.</summary>
+    [Parameter] public double WindowS { get; set; } = 10;
+
     [Parameter] public int Width { get; set; } = 720;
 
     [Parameter] public int PanelHeight { get; set; } = 200;
 
     protected override void OnParametersSet()
     {
-        object?[] inputs = [AccelerationMagnitude, AngularRateMagnitude, Lean, Speed, CrashTimeS];
+        object?[] inputs = [AccelerationMagnitude, AngularRateMagnitude, Lean, Speed, CrashTimeS, WindowS];
         if (_built.Length == inputs.Length && _built.Zip(inputs).All(pair => Equals(pair.First, pair.Second)))
         {
             return;
@@ -50,17 +53,34 @@ public sealed partial class CrashWindowChart
             BuildPanel("lean", "Lean", "°", Lean, "#2e7d32"),
             BuildPanel("speed", "Speed", "km/h", Speed, "#1976d2"),
         ];
-        var extent = ChartMath.Extent(_panels.SelectMany(panel => panel.Series).Select(series => series.X));
-        _timeRange = extent is null ? null : new ChartRange(Math.Min(extent.Min, -1), Math.Max(extent.Max, 1));
+        _timeRange = new ChartRange(-WindowS, WindowS);
     }
 
     private Panel BuildPanel(string key, string quantity, string defaultUnit, Trace? trace, string color)
     {
         var unit = trace?.Unit is { Length: > 0 } traceUnit ? traceUnit : defaultUnit;
-        IReadOnlyList<ChartSeries> series = trace is null || trace.T.Length == 0
-            ? []
-            : [new ChartSeries(quantity, unit, Array.ConvertAll(trace.T, t => t - CrashTimeS), trace.Values) { Color = color }];
+        var (t, values) = trace is null ? ([], []) : Clip(trace);
+        IReadOnlyList<ChartSeries> series = t.Length == 0 ? [] : [new ChartSeries(quantity, unit, t, values) { Color = color }];
         return new Panel(key, series, new ChartAxis(quantity, unit), $"No {quantity.ToLowerInvariant()} data around this crash");
+    }
+
+    /// <summary>The samples within ±<see cref="WindowS"/> of the crash, on a clock that is 0 at the crash.</summary>
+    private (double[] T, double[] Values) Clip(Trace trace)
+    {
+        var t = new List<double>();
+        var values = new List<double>();
+        var count = Math.Min(trace.T.Length, trace.Values.Length);
+        for (var i = 0; i < count; i++)
+        {
+            var fromCrash = trace.T[i] - CrashTimeS;
+            if (Math.Abs(fromCrash) <= WindowS)
+            {
+                t.Add(fromCrash);
+                values.Add(trace.Values[i]);
+            }
+        }
+
+        return ([.. t], [.. values]);
     }
 
     private sealed record Panel(string Key, IReadOnlyList<ChartSeries> Series, ChartAxis YAxis, string EmptyText);

@@ -11,10 +11,13 @@ public sealed partial class SvgChart
 {
     private ChartDefinition? _drawn;
     private MarkupString? _svg;
+    private MarkupString? _narrowSvg;
     private string? _problem;
     private bool _changed = true;
     private string? _drawnEmptyText;
     private string? _drawnClass;
+    private int _drawnNarrowWidth;
+    private int _drawnBreakpoint;
 
     [Parameter] public IReadOnlyList<ChartSeries>? Series { get; set; }
 
@@ -35,6 +38,14 @@ public sealed partial class SvgChart
 
     [Parameter] public int Height { get; set; } = 320;
 
+    /// <summary>
+    /// Width of a second drawing (same height) shown instead on screens narrower than
+    /// <see cref="NarrowBreakpointPx"/>, so labels stay legible on phones; 0 draws only one.
+    /// </summary>
+    [Parameter] public int NarrowWidth { get; set; } = 400;
+
+    [Parameter] public int NarrowBreakpointPx { get; set; } = 600;
+
     [Parameter] public ChartRange? XRange { get; set; }
 
     [Parameter] public ChartRange? YRange { get; set; }
@@ -52,6 +63,8 @@ public sealed partial class SvgChart
     [Parameter] public string EmptyText { get; set; } = "No data";
 
     [Parameter] public string? Class { get; set; }
+
+    private string NarrowMediaMaxWidth => string.Create(CultureInfo.InvariantCulture, $"{NarrowBreakpointPx - 0.02}px");
 
     private string AccessibleName => Title ?? $"{YAxis?.Text} over {XAxis?.Text}";
 
@@ -85,18 +98,27 @@ public sealed partial class SvgChart
         };
 
         var sameDrawing = definition.IsSameDrawingAs(_drawn);
-        _changed = !sameDrawing || EmptyText != _drawnEmptyText || Class != _drawnClass;
+        var sameNarrow = NarrowWidth == _drawnNarrowWidth && NarrowBreakpointPx == _drawnBreakpoint;
+        _changed = !sameDrawing || !sameNarrow || EmptyText != _drawnEmptyText || Class != _drawnClass;
         _drawnEmptyText = EmptyText;
         _drawnClass = Class;
-        if (sameDrawing)
+        _drawnNarrowWidth = NarrowWidth;
+        _drawnBreakpoint = NarrowBreakpointPx;
+        if (sameDrawing && sameNarrow)
         {
             return;
         }
 
         _drawn = definition;
         _problem = SvgChartRenderer.FindProblem(definition);
-        _svg = _problem is null && !definition.HasNoData
-            ? new MarkupString(SvgChartRenderer.RenderSvg(definition))
+        var drawable = _problem is null && !definition.HasNoData;
+        _svg = drawable ? new MarkupString(SvgChartRenderer.RenderSvg(definition)) : null;
+        _narrowSvg = drawable && NarrowWidth >= 50 && NarrowWidth < Width
+            ? new MarkupString(SvgChartRenderer.RenderSvg(definition with
+            {
+                Width = NarrowWidth,
+                MaxPointsPerSeries = Math.Min(MaxPointsPerSeries, Math.Max(2 * NarrowWidth, 100)),
+            }))
             : null;
     }
 

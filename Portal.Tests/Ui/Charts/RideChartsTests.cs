@@ -44,16 +44,18 @@ public sealed class RideChartsTests : ChartTestContext
     }
 
     [Fact]
-    public void RideTraces_MarkTheCrashOnEveryPanel_AndTurnsInTheLegend()
+    public void RideTraces_MarkTheCrashOnEveryPanel_AndNameTurnsOnceInALegendAbovePanels()
     {
         var cut = Render<RideTracesChart>(p => p.Add(c => c.Traces, SyntheticRide()).Add(c => c.CrashTimeS, 250));
 
         var panels = cut.FindComponents<SvgChart>();
         Assert.All(panels, panel => Assert.Contains("Crash", SvgTexts(panel.Find("figure"))));
-        Assert.All(panels, panel => Assert.Equal(2, panel.Instance.Spans!.Count));
-        var speedTexts = SvgTexts(panels[0].Find("figure"));
-        Assert.Contains("Left turn", speedTexts);
-        Assert.Contains("Right turn", speedTexts);
+        Assert.All(panels, panel => Assert.Equal([(20.0, 35.0), (80.0, 95.0)], panel.Instance.Spans!.Select(span => (span.Start, span.End))));
+        var legend = cut.Find(".ride-traces-legend").TextContent;
+        Assert.Contains("Left turn", legend, StringComparison.Ordinal);
+        Assert.Contains("Right turn", legend, StringComparison.Ordinal);
+        Assert.Contains("Crash", legend, StringComparison.Ordinal);
+        Assert.DoesNotContain("Left turn", SvgTexts(panels[0].Find("figure")));
     }
 
     [Fact]
@@ -64,6 +66,7 @@ public sealed class RideChartsTests : ChartTestContext
         Assert.Equal("No lean data in this ride", cut.Find(".svg-chart-empty").TextContent.Trim());
         Assert.Equal(2, cut.FindAll(".svg-chart-wide svg").Count);
         Assert.DoesNotContain("Crash", SvgTexts(cut.Find(".ride-traces-chart")));
+        Assert.Empty(cut.FindAll(".ride-traces-legend-crash"));
     }
 
     [Fact]

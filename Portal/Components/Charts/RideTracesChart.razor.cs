@@ -24,6 +24,8 @@ public sealed partial class RideTracesChart
     private string? _builtLabels;
     private IReadOnlyList<Panel> _panels = [];
     private IReadOnlyList<ChartMarker> _markers = [];
+    private IReadOnlyList<ChartSpan> _turnSpans = [];
+    private bool _hasTurns;
     private ChartRange? _timeRange;
 
     [Parameter] public RideTraces? Traces { get; set; }
@@ -57,16 +59,15 @@ public sealed partial class RideTracesChart
         _builtCrash = CrashTimeS;
         _builtLabels = labels;
 
-        var turnSpans = BuildTurnSpans(Traces?.Turns ?? [], labelled: true);
-        var unlabelledTurnSpans = BuildTurnSpans(Traces?.Turns ?? [], labelled: false);
+        _turnSpans = BuildTurnSpans(Traces?.Turns ?? []);
+        _hasTurns = _turnSpans.Count > 0;
         _markers = CrashTimeS is { } crash ? [new ChartMarker(crash, "Crash") { Color = CrashColor }] : [];
         _panels =
         [
-            BuildPanel("speed", "Speed", "km/h", [("Speed", RideTraceNames.Speed, "#1976d2")], turnSpans),
+            BuildPanel("speed", "Speed", "km/h", [("Speed", RideTraceNames.Speed, "#1976d2")]),
             BuildPanel("acceleration", "Acceleration", "m/s²",
-                [("Longitudinal", RideTraceNames.LongitudinalAcceleration, "#2e7d32"), ("Lateral", RideTraceNames.LateralAcceleration, "#ef6c00")],
-                unlabelledTurnSpans),
-            BuildPanel("lean", "Lean", "°", [("Lean", RideTraceNames.Lean, "#6a1b9a")], unlabelledTurnSpans),
+                [("Longitudinal", RideTraceNames.LongitudinalAcceleration, "#2e7d32"), ("Lateral", RideTraceNames.LateralAcceleration, "#ef6c00")]),
+            BuildPanel("lean", "Lean", "°", [("Lean", RideTraceNames.Lean, "#6a1b9a")]),
         ];
 
         var allTimes = _panels.SelectMany(panel => panel.Series).Select(series => series.X);
@@ -74,7 +75,7 @@ public sealed partial class RideTracesChart
         _timeRange = extent is null ? null : extent with { Max = Math.Max(extent.Max, CrashTimeS ?? extent.Max) };
     }
 
-    private Panel BuildPanel(string key, string quantity, string defaultUnit, IReadOnlyList<(string Name, IReadOnlyList<string> Aliases, string Color)> channels, IReadOnlyList<ChartSpan> spans)
+    private Panel BuildPanel(string key, string quantity, string defaultUnit, IReadOnlyList<(string Name, IReadOnlyList<string> Aliases, string Color)> channels)
     {
         var series = new List<ChartSeries>();
         string? unit = null;
@@ -101,22 +102,24 @@ public sealed partial class RideTracesChart
             key,
             series,
             new ChartAxis(quantity, unit ?? defaultUnit),
-            spans,
             $"No {quantity.ToLowerInvariant()} data in this ride");
     }
 
-    internal static IReadOnlyList<ChartSpan> BuildTurnSpans(IReadOnlyList<TurnMark> turns, bool labelled)
+    /// <summary>Unlabelled shaded spans: the HTML legend above the panels names them once for all.</summary>
+    private static IReadOnlyList<ChartSpan> BuildTurnSpans(IReadOnlyList<TurnMark> turns)
     {
         var spans = new List<ChartSpan>(turns.Count);
         foreach (var turn in turns)
         {
             var isLeft = string.Equals(turn.Direction, "left", StringComparison.OrdinalIgnoreCase);
-            var label = labelled ? (isLeft ? "Left turn" : "Right turn") : null;
-            spans.Add(new ChartSpan(turn.StartS, turn.EndS, label) { Color = isLeft ? LeftTurnColor : RightTurnColor });
+            spans.Add(new ChartSpan(turn.StartS, turn.EndS) { Color = isLeft ? LeftTurnColor : RightTurnColor });
         }
 
         return spans;
     }
 
-    private sealed record Panel(string Key, IReadOnlyList<ChartSeries> Series, ChartAxis YAxis, IReadOnlyList<ChartSpan> Spans, string EmptyText);
+    private static string Swatch(string color) =>
+        $"display:inline-block;width:0.9em;height:0.9em;margin-right:6px;vertical-align:middle;background:{color};opacity:0.45";
+
+    private sealed record Panel(string Key, IReadOnlyList<ChartSeries> Series, ChartAxis YAxis, string EmptyText);
 }

@@ -191,6 +191,20 @@ public sealed class SvgChartTests : ChartTestContext
     }
 
     [Fact]
+    public void Chart_WithAColourThatIsNotHex_ExplainsInsteadOfDrawingAnInvisibleSeries()
+    {
+        var cut = Render<SvgChart>(p => p
+            .Add(c => c.Series, [new ChartSeries("Speed", "km/h", [0, 1], [1, 2]) { Color = "blue" }])
+            .Add(c => c.XAxis, Time)
+            .Add(c => c.YAxis, Speed));
+
+        var alert = cut.Find("[role=alert]").TextContent;
+        Assert.Contains("\"Speed\"", alert, StringComparison.Ordinal);
+        Assert.Contains("\"blue\"", alert, StringComparison.Ordinal);
+        Assert.Contains("#rrggbb", alert, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Chart_WithoutAxisTitles_IsRefused()
     {
         var error = Assert.Throws<InvalidOperationException>(() => Render<SvgChart>(p => p

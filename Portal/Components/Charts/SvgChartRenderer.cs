@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using ScottPlot;
 using PlotColor = ScottPlot.Color;
 
 namespace Portal.Components.Charts;
 
 /// <summary>Draws a <see cref="ChartDefinition"/> with ScottPlot 5 and returns an SVG that scales to its container.</summary>
-public static class SvgChartRenderer
+public static partial class SvgChartRenderer
 {
     private const string FontName = "DejaVu Sans";
     private static readonly PlotColor DefaultMarkerColor = PlotColor.FromHex("#d32f2f");
@@ -25,6 +26,17 @@ public static class SvgChartRenderer
             if (series.X.Length != series.Y.Length)
             {
                 return $"Series \"{series.Label}\" has {series.X.Length} x values but {series.Y.Length} y values.";
+            }
+        }
+
+        var colours = definition.Series.Select(s => (What: $"Series \"{s.Label}\"", s.Color))
+            .Concat(definition.Markers.Select(m => (What: $"Marker \"{m.Label}\"", m.Color)))
+            .Concat(definition.Spans.Select(s => (What: $"Span \"{s.Label}\"", s.Color)));
+        foreach (var (what, color) in colours)
+        {
+            if (color is not null && !HexColor().IsMatch(color))
+            {
+                return $"{what} has colour \"{color}\"; colours are written #rrggbb or #rrggbbaa.";
             }
         }
 
@@ -149,7 +161,7 @@ public static class SvgChartRenderer
             return false;
         }
 
-        var color = series.Color is null ? plot.Add.GetNextColor() : ParseColor(series.Color, PlotColor.FromHex("#1976d2"));
+        var color = series.Color is null ? plot.Add.GetNextColor() : PlotColor.FromHex(series.Color);
         IHasLegendText plottable;
         switch (series.Style)
         {
@@ -236,22 +248,11 @@ public static class SvgChartRenderer
         }
     }
 
-    private static PlotColor ParseColor(string? hex, PlotColor fallback)
-    {
-        if (string.IsNullOrWhiteSpace(hex))
-        {
-            return fallback;
-        }
+    // ScottPlot turns anything it cannot parse into transparent black, so colours are checked first.
+    [GeneratedRegex("^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")]
+    private static partial Regex HexColor();
 
-        try
-        {
-            return PlotColor.FromHex(hex);
-        }
-        catch (Exception exception) when (exception is FormatException or ArgumentException or IndexOutOfRangeException)
-        {
-            return fallback;
-        }
-    }
+    private static PlotColor ParseColor(string? hex, PlotColor fallback) => hex is null ? fallback : PlotColor.FromHex(hex);
 
     /// <summary>
     /// Replaces ScottPlot's fixed-size root element with one that has a viewBox and fills its

@@ -32,7 +32,7 @@ public static class BenchIngestCommand
         string broker;
         try
         {
-            var parsed = CommandArguments.Parse(args.Span, Options);
+            var parsed = CommandArguments.Parse(args.Span, flags: [], known: Options);
             devices = parsed.Integer("devices", 50, 1, 5000);
             rate = parsed.Number("rate", 100, 1, 2000);
             batch = parsed.Integer("batch", 20, 1, 10_000);

@@ -2,44 +2,76 @@ using System.Globalization;
 
 namespace Portal.Jobs.CommandLine;
 
-/// <summary>Minimal <c>--name value</c> parsing for the live-device commands; errors name the option.</summary>
+/// <summary>
+/// Minimal <c>--name value</c> / <c>--flag</c> parsing shared by every command; errors name the option.
+/// With <c>known</c>, options outside that list are refused.
+/// </summary>
 internal sealed class CommandArguments
 {
-    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _values = new(StringComparer.Ordinal);
 
     private CommandArguments()
     {
     }
 
-    public static CommandArguments Parse(ReadOnlySpan<string> args, IReadOnlyCollection<string> known)
+    public IReadOnlyList<string> Positional { get; private set; } = [];
+
+    public static CommandArguments Parse(ReadOnlySpan<string> args, IReadOnlyCollection<string> flags, IReadOnlyCollection<string>? known = null)
     {
         var parsed = new CommandArguments();
+        var positional = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            var name = args[i];
-            if (!name.StartsWith("--", StringComparison.Ordinal) || !known.Contains(name[2..]))
+            if (!args[i].StartsWith("--", StringComparison.Ordinal))
             {
-                throw new ArgumentException($"Unknown option '{name}'. Options: {string.Join(", ", known.Select(k => "--" + k))}.");
+                if (known is not null)
+                {
+                    throw new ArgumentException($"Unexpected argument '{args[i]}'. Options: {string.Join(", ", known.Select(k => "--" + k))}.");
+                }
+
+                positional.Add(args[i]);
+                continue;
             }
 
-            if (i + 1 >= args.Length)
+            var name = args[i][2..];
+            if (known is not null && !known.Contains(name) && !flags.Contains(name))
             {
-                throw new ArgumentException($"Option '{name}' needs a value.");
+                throw new ArgumentException($"Unknown option '--{name}'. Options: {string.Join(", ", known.Select(k => "--" + k))}.");
             }
 
-            parsed._values[name[2..]] = args[++i];
+            if (flags.Contains(name))
+            {
+                parsed._values[name] = null;
+            }
+            else if (i + 1 < args.Length)
+            {
+                parsed._values[name] = args[++i];
+            }
+            else
+            {
+                throw new ArgumentException($"Option --{name} needs a value.");
+            }
         }
 
+        parsed.Positional = positional;
         return parsed;
     }
 
-    public string? Text(string name) => _values.GetValueOrDefault(name);
+    public bool Has(string name) => _values.ContainsKey(name);
 
-    public string RequiredText(string name) => Text(name) ?? throw new ArgumentException($"Option --{name} is required.");
+    public string? Get(string name) => _values.GetValueOrDefault(name);
+
+    public string? Text(string name) => Get(name);
+
+    public string RequiredText(string name) => Get(name) ?? throw new ArgumentException($"Option --{name} is required.");
+
+    public double? GetDouble(string name) => Get(name) is not { } text ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
+        : throw new ArgumentException($"--{name} '{text}' is not a number.");
 
     public double Number(string name, double fallback, double min, double max)
     {
-        if (Text(name) is not { } text)
+        if (Get(name) is not { } text)
         {
             return fallback;
         }

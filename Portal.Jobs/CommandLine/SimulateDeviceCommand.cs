@@ -21,7 +21,7 @@ public static class SimulateDeviceCommand
         List<SimulatedDevice> devices;
         try
         {
-            var parsed = CommandArguments.Parse(args.Span, Options);
+            var parsed = CommandArguments.Parse(args.Span, flags: [], known: Options);
             var (host, port) = CommandArguments.HostAndPort(parsed.RequiredText("broker"), "broker");
             var scenario = parsed.Text("scenario") ?? "city";
             if (!StandInRideGenerator.Scenarios.Contains(scenario))

@@ -92,6 +92,30 @@ public sealed class RideChartsTests : ChartTestContext
     }
 
     [Fact]
+    public void RideTraces_OfASingleSample_RenderEveryPanel()
+    {
+        double[] t = [0];
+        var ride = new RideTraces(
+            [new Trace("speed", "km/h", t, [12]), new Trace("accel_long", "m/s²", t, [1]), new Trace("accel_lat", "m/s²", t, [0]), new Trace("lean", "°", t, [3])],
+            []);
+
+        var cut = Render<RideTracesChart>(p => p.Add(c => c.Traces, ride));
+
+        Assert.Equal(3, cut.FindAll(".svg-chart-wide svg").Count);
+        Assert.Empty(cut.FindAll(".ride-traces-legend"));
+    }
+
+    [Fact]
+    public void GgDiagram_OfASingleSample_Renders()
+    {
+        var cut = Render<GgDiagram>(p => p
+            .Add(c => c.Lateral, new Trace("accel_lat", "g", [0], [0.3]))
+            .Add(c => c.Longitudinal, new Trace("accel_long", "g", [0], [-0.2])));
+
+        Assert.Single(cut.FindAll(".svg-chart-wide svg"));
+    }
+
+    [Fact]
     public void GgDiagram_ConvertsMetresPerSecondSquaredToG_OnEqualAxesWithTheOneGCircle()
     {
         var t = Ramp(500, 0.02);

@@ -50,14 +50,7 @@ internal sealed class CrashDetector
     private const int Capacity = 32768;
     private const int Mask = Capacity - 1;
 
-    private readonly RideSample[] _raw = new RideSample[Capacity];
-    private readonly double[] _speed = new double[Capacity];
-    private readonly double[] _yaw = new double[Capacity];
-    private readonly double[] _lat = new double[Capacity];
-    private readonly double[] _lon = new double[Capacity];
-    private readonly double[] _accel = new double[Capacity];
-    private readonly double[] _rate = new double[Capacity];
-    private readonly double[] _rotationStep = new double[Capacity];
+    private readonly Slot[] _ring = new Slot[Capacity];
     private long _head, _rotationTail;
     private double _rotationSum;
     private double _freeFallStart = double.NaN;
@@ -94,28 +87,29 @@ internal sealed class CrashDetector
         var t = sample.T;
         var accel = Math.Sqrt((sample.Ax * sample.Ax) + (sample.Ay * sample.Ay) + (sample.Az * sample.Az));
         var rate = Math.Sqrt((sample.Gx * sample.Gx) + (sample.Gy * sample.Gy) + (sample.Gz * sample.Gz));
-        var dt = _head > 0 ? t - _raw[(_head - 1) & Mask].T : 0;
+        var dt = _head > 0 ? t - _ring[(_head - 1) & Mask].Raw.T : 0;
 
         var slot = _head & Mask;
         if (_head - _rotationTail >= Capacity - 1)
         {
-            _rotationSum -= _rotationStep[_rotationTail & Mask];
+            _rotationSum -= _ring[_rotationTail & Mask].RotationStep;
             _rotationTail++;
         }
 
-        _raw[slot] = sample;
-        _speed[slot] = speedKmh;
-        _yaw[slot] = yawRateDps;
-        _lat[slot] = lat;
-        _lon[slot] = lon;
-        _accel[slot] = accel;
-        _rate[slot] = rate;
-        _rotationStep[slot] = rate * dt;
+        ref var entry = ref _ring[slot];
+        entry.Raw = sample;
+        entry.Speed = speedKmh;
+        entry.Yaw = yawRateDps;
+        entry.Lat = lat;
+        entry.Lon = lon;
+        entry.Accel = accel;
+        entry.Rate = rate;
+        entry.RotationStep = rate * dt;
         _rotationSum += rate * dt;
         _head++;
-        while (_rotationTail < _head - 1 && _raw[_rotationTail & Mask].T < t - TumblingWindowS)
+        while (_rotationTail < _head - 1 && _ring[_rotationTail & Mask].Raw.T < t - TumblingWindowS)
         {
-            _rotationSum -= _rotationStep[_rotationTail & Mask];
+            _rotationSum -= _ring[_rotationTail & Mask].RotationStep;
             _rotationTail++;
         }
 
@@ -223,14 +217,14 @@ internal sealed class CrashDetector
         for (var j = _head - 1; j >= oldest; j--)
         {
             var s = j & Mask;
-            var tj = _raw[s].T;
+            var tj = _ring[s].Raw.T;
             if (tj < t - MaxLossOfControlS)
             {
                 break;
             }
 
-            var active = _rate[s] >= LossOfControlRateDps || _accel[s] < LossOfControlLowMs2 || _accel[s] > LossOfControlHighMs2
-                || _raw[s].Az < LyingCosine * _accel[s];
+            var active = _ring[s].Rate >= LossOfControlRateDps || _ring[s].Accel < LossOfControlLowMs2 || _ring[s].Accel > LossOfControlHighMs2
+                || _ring[s].Raw.Az < LyingCosine * _ring[s].Accel;
             if (active)
             {
                 start = tj;
@@ -249,20 +243,20 @@ internal sealed class CrashDetector
         for (var j = startIndex; j >= oldest; j--)
         {
             var s = j & Mask;
-            var tj = _raw[s].T;
+            var tj = _ring[s].Raw.T;
             if (tj < start - MovingLookBackS)
             {
                 break;
             }
 
-            if (!double.IsNaN(_speed[s]) && !(_speed[s] <= speedBefore))
+            if (!double.IsNaN(_ring[s].Speed) && !(_ring[s].Speed <= speedBefore))
             {
-                speedBefore = _speed[s];
+                speedBefore = _ring[s].Speed;
             }
 
             if (tj >= start - 1)
             {
-                yawSum += _yaw[s];
+                yawSum += _ring[s].Yaw;
                 yawCount++;
             }
         }
@@ -278,15 +272,15 @@ internal sealed class CrashDetector
         _startT = start;
         _lastViolentT = t;
         _speedBefore = speedBefore;
-        _startLat = _lat[startIndex & Mask];
-        _startLon = _lon[startIndex & Mask];
+        _startLat = _ring[startIndex & Mask].Lat;
+        _startLon = _ring[startIndex & Mask].Lon;
         _yawBefore = yawCount > 0 ? yawSum / yawCount : 0;
         _peakAccel = 0;
         _peakRate = 0;
         for (var j = startIndex; j < _head; j++)
         {
-            _peakAccel = Math.Max(_peakAccel, _accel[j & Mask]);
-            _peakRate = Math.Max(_peakRate, _rate[j & Mask]);
+            _peakAccel = Math.Max(_peakAccel, _ring[j & Mask].Accel);
+            _peakRate = Math.Max(_peakRate, _ring[j & Mask].Rate);
         }
 
         _sawFreeFall = _sawImpact = _sawTumbling = _sawSliding = false;
@@ -359,14 +353,14 @@ internal sealed class CrashDetector
         _window.Append('\n');
         var first = _head - 1;
         var oldest = Math.Max(0, _head - Capacity + 1);
-        while (first > oldest && _raw[(first - 1) & Mask].T >= _startT - WindowS)
+        while (first > oldest && _ring[(first - 1) & Mask].Raw.T >= _startT - WindowS)
         {
             first--;
         }
 
         for (var j = first; j < _head; j++)
         {
-            AppendWindowRow(_raw[j & Mask]);
+            AppendWindowRow(_ring[j & Mask].Raw);
         }
     }
 
@@ -421,5 +415,12 @@ internal sealed class CrashDetector
         }
 
         w.Append(',');
+    }
+
+    /// <summary>One ring entry: the raw sample (for the crash window) and what the search needs, side by side in memory.</summary>
+    private struct Slot
+    {
+        public RideSample Raw;
+        public double Speed, Yaw, Lat, Lon, Accel, Rate, RotationStep;
     }
 }

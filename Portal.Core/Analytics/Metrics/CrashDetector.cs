@@ -44,6 +44,7 @@ internal sealed class CrashDetector
     private const double LyingCosine = 0.5; // gravity more than 60° away from +z
     private const double LyingConfirmS = 2;
     private const double ConfirmTimeoutS = 20;
+    private const double NewEventAfterS = 2;
     private const double WindowS = 10;
 
     // 32768 samples keep 40 s at 800 Hz: the 10 s before the crash plus the time it takes to confirm.
@@ -143,6 +144,14 @@ internal sealed class CrashDetector
         var tumbling = _rotationSum >= TumblingRotationDeg;
         var sliding = !double.IsNaN(_slideStart) && t - _slideStart >= SlidingMinS;
         var violent = freeFall || impact || tumbling || sliding;
+
+        // A new violent event well after the last one (a hard kerb strike, then a crash seconds
+        // later) is a new candidate, so the crash time is not pinned to the earlier spike.
+        if (_state == State.Candidate && violent && t - _lastViolentT > NewEventAfterS)
+        {
+            _state = State.Watching;
+            _lastRejectedViolentT = double.NegativeInfinity;
+        }
 
         if (_state == State.Watching)
         {

@@ -62,7 +62,7 @@ internal sealed class CrashDetector
     private enum State { Watching, Candidate, Confirmed }
 
     private State _state;
-    private double _startT, _lastViolentT, _speedBefore, _startLat, _startLon, _yawBefore;
+    private double _startT, _lastViolentT, _speedBefore, _speedAtStart, _startLat, _startLon, _yawBefore;
     private double _peakAccel, _peakRate, _restStart = double.NaN;
     private double _restAx, _restAy, _restAz;
     private long _restCount;
@@ -281,6 +281,7 @@ internal sealed class CrashDetector
         _startT = start;
         _lastViolentT = t;
         _speedBefore = speedBefore;
+        _speedAtStart = _ring[startIndex & Mask].Speed;
         _startLat = _ring[startIndex & Mask].Lat;
         _startLon = _ring[startIndex & Mask].Lon;
         _yawBefore = yawCount > 0 ? yawSum / yawCount : 0;
@@ -313,7 +314,7 @@ internal sealed class CrashDetector
             : "unknown";
         var attitude = restAz < -0.5 * restNorm ? "upside down"
             : lyingSide is not null ? $"on the {lyingSide} side"
-            : restAx < 0 ? "on the back" : "face down";
+            : restAx > 0 ? "on the back" : "face down"; // x is the chest's direction: up when lying on the back
         var trigger = _sawFreeFall ? "was thrown into a free fall"
             : _sawTumbling ? "tumbled"
             : _sawImpact ? "took an impact"
@@ -330,12 +331,12 @@ internal sealed class CrashDetector
             Kind: kind,
             PeakG: _peakAccel / G,
             PeakRateDps: _peakRate,
-            SpeedBeforeKmh: _speedBefore,
+            SpeedBeforeKmh: double.IsNaN(_speedAtStart) ? _speedBefore : _speedAtStart,
             Latitude: double.IsNaN(_startLat) ? null : _startLat,
             Longitude: double.IsNaN(_startLon) ? null : _startLon,
             Explanation: string.Create(
                 CultureInfo.InvariantCulture,
-                $"Riding at {_speedBefore:0} km/h, the rider {why} at {_startT:0.0} s: the body {trigger} (peak {_peakAccel / G:0.0} g, {_peakRate:0} °/s) and came to rest lying {attitude}, {tiltDeg:0}° from upright, at {t:0.0} s."));
+                $"Riding at {(double.IsNaN(_speedAtStart) ? _speedBefore : _speedAtStart):0} km/h, the rider {why} at {_startT:0.0} s: the body {trigger} (peak {_peakAccel / G:0.0} g, {_peakRate:0} °/s) and came to rest lying {attitude}, {tiltDeg:0}° from upright, at {t:0.0} s."));
 
         _window = new StringBuilder(256 * 1024);
         _window.Append("timestamp,ax,ay,az,gx,gy,gz");

@@ -9,6 +9,8 @@ public static class JobsCommandLine
         switch (args[0])
         {
             // analytics: analyze, simulate, bench  ·  pipeline: upload  ·  live devices: simulate-device
+            case "upload":
+                return await UploadCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             default:
                 await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: analyze, simulate, bench, upload, simulate-device.");
                 _ = rest;

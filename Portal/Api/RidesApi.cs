@@ -142,7 +142,7 @@ public static class RidesApi
         [FromQuery] Guid? riderId,
         [FromQuery] string? profile,
         [FromQuery] string? deviceId,
-        [FromQuery] RideSource? source,
+        [FromQuery] string? source,
         CatalogDbContext db,
         RideIntake intake,
         IOptions<UploadOptions> options,
@@ -172,7 +172,9 @@ public static class RidesApi
 
         PipelineProblems.AllowBody(http, requestLimit);
         var owner = riderId ?? caller.UserId;
-        var rideSource = source is RideSource.Web or RideSource.Bulk or RideSource.Api ? source.Value : isMultipart ? RideSource.Web : RideSource.Api;
+        var rideSource = Enum.TryParse<RideSource>(source, ignoreCase: true, out var named) && named is RideSource.Web or RideSource.Bulk or RideSource.Api
+            ? named
+            : isMultipart ? RideSource.Web : RideSource.Api;
         if (!isMultipart)
         {
             if (!await db.MayUploadForAsync(caller, owner, cancellationToken))

@@ -8,7 +8,8 @@ using Portal.Core.Rides;
 namespace Portal.Api;
 
 /// <param name="Size">The file's size when known; completion then checks that exactly this much arrived.</param>
-public sealed record CreateUploadRequest(string FileName, long? Size = null, Guid? RiderId = null, string? Profile = null, string? DeviceId = null, RideSource? Source = null);
+/// <param name="Source">web, bulk or api (default api); a name, so clients need not know the enum's numbers.</param>
+public sealed record CreateUploadRequest(string FileName, long? Size = null, Guid? RiderId = null, string? Profile = null, string? DeviceId = null, string? Source = null);
 
 /// <summary>
 /// Resumable uploads for flaky links: create a session, send numbered parts (PUT …/parts/{n}, any order,
@@ -61,7 +62,7 @@ public static class UploadsApi
             return PipelineProblems.Create(StatusCodes.Status403Forbidden, PipelineProblems.RiderNotAllowed, "You may not upload for this rider.");
         }
 
-        var source = request.Source is RideSource.Web or RideSource.Bulk or RideSource.Api ? request.Source.Value : RideSource.Api;
+        var source = Enum.TryParse<RideSource>(request.Source, ignoreCase: true, out var named) && named is RideSource.Web or RideSource.Bulk ? named : RideSource.Api;
         try
         {
             var state = await sessions.CreateAsync(new RideUpload(owner, caller.UserId, source, request.FileName, request.DeviceId, request.Profile), request.Size, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Portal.Core.Catalog;
 using Portal.Core.Rides;
@@ -49,7 +50,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Created<UploadSessionState>, ProblemHttpResult>> CreateUpload(
-        CreateUploadRequest request, HttpContext http, CatalogDbContext db, UploadSessions sessions, CancellationToken cancellationToken)
+        CreateUploadRequest request, HttpContext http, [FromServices] CatalogDbContext db, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -76,7 +77,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadSessionState>, ProblemHttpResult>> GetUpload(
-        Guid id, HttpContext http, UploadSessions sessions, CancellationToken cancellationToken)
+        Guid id, HttpContext http, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -93,7 +94,7 @@ public static class UploadsApi
         return TypedResults.Ok(state);
     }
 
-    public static async Task<Results<Ok, NotFound>> HeadUpload(Guid id, HttpContext http, UploadSessions sessions, CancellationToken cancellationToken)
+    public static async Task<Results<Ok, NotFound>> HeadUpload(Guid id, HttpContext http, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller || await sessions.GetAsync(id, caller.UserId, cancellationToken) is not { } state)
         {
@@ -106,7 +107,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadSessionState>, ProblemHttpResult>> PutPart(
-        Guid id, int number, HttpContext http, UploadSessions sessions, IOptions<UploadOptions> options, CancellationToken cancellationToken)
+        Guid id, int number, HttpContext http, [FromServices] UploadSessions sessions, [FromServices] IOptions<UploadOptions> options, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -142,7 +143,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadSessionState>, ProblemHttpResult>> AppendChunk(
-        Guid id, HttpContext http, UploadSessions sessions, IOptions<UploadOptions> options, CancellationToken cancellationToken)
+        Guid id, HttpContext http, [FromServices] UploadSessions sessions, [FromServices] IOptions<UploadOptions> options, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -179,7 +180,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Created<UploadedRideDto>, Ok<UploadedRideDto>, ProblemHttpResult>> CompleteUpload(
-        Guid id, HttpContext http, UploadSessions sessions, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpContext http, [FromServices] UploadSessions sessions, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -204,7 +205,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> AbortUpload(
-        Guid id, ClaimsPrincipal user, UploadSessions sessions, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {

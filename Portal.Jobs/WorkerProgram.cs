@@ -6,6 +6,7 @@ using Portal.Core.Hosting;
 using Portal.Core.Storage;
 using Portal.Jobs.CommandLine;
 using Portal.Jobs.Hosting;
+using Portal.Jobs.Live;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Jobs;
@@ -32,6 +33,7 @@ public static class WorkerProgram
         builder.AddRideAnalytics();
         builder.AddPortalJobs();
         builder.AddRidePipeline();
+        builder.AddLiveDevices(workerProcess: true);
 
         using var host = builder.Build();
         // A worker may start before the portal ever did: it brings the catalog's schema up to date itself.

@@ -4,6 +4,7 @@ using Portal.Core.Hosting;
 using Portal.Core.Storage;
 using Portal.Hosting;
 using Portal.Jobs.Hosting;
+using Portal.Jobs.Live;
 using Portal.Jobs.Pipeline;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ builder.AddObjectStorage();
 builder.AddRideAnalytics();
 builder.AddPortalJobs();
 builder.AddRidePipeline();
+builder.AddLiveDevices();
 builder.AddPortalIdentity();
 builder.AddPortalApi();
 builder.AddPortalUi();
@@ -27,6 +29,7 @@ app.UsePortalPipeline();
 app.MapPortalHealthChecks();
 app.MapPortalApi();
 app.MapRidePipelineApi();
+app.MapDevicesApi();
 app.MapHangfirePanel();
 app.MapPortalUi();
 

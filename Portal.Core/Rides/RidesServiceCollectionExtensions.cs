@@ -19,6 +19,7 @@ public static class RidesServiceCollectionExtensions
         services.TryAddSingleton<IDeviceProfileResolver, NoDeviceProfiles>();
         services.TryAddScoped<RideIntake>();
         services.TryAddScoped<UploadSessions>();
+        services.TryAddScoped<Devices.ILiveRideSink, LiveRideIntakeSink>();
         services.TryAddScoped<INotificationSink, CatalogNotificationSink>();
         services.TryAddScoped<NotificationFeed>();
         return services;

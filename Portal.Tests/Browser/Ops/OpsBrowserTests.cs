@@ -153,6 +153,13 @@ public sealed class OpsBrowserTests(OpsBrowserFixture fixture) : IClassFixture<O
         Assert.Contains("rider@demo.local", emails);
         Assert.Contains("rnd@demo.local", emails);
         await ScreenshotsAsync(page, nameof(Admin_SeesEveryonesJobsAndTheUsers) + "-users");
+
+        await page.GotoAsync("/admin/health");
+        await WaitForCircuitAsync(page);
+        await page.Locator("[data-testid=queue-name]").First.WaitForAsync();
+        var queues = await page.Locator("[data-testid=queue-name]").AllInnerTextsAsync();
+        Assert.Contains("analytics", queues);
+        Assert.Contains("crash", queues);
     }
 
     [Fact]

@@ -13,6 +13,11 @@ public static class PortalNavigation
     public static readonly IReadOnlyList<NavItem> Items =
     [
         new("Home", "/", Icons.Material.Filled.Home, [], "Ride Portal"),
+        new("Jobs", "/jobs", Icons.Material.Filled.PendingActions, [], "Ride Portal"),
+        new("Crash folder", "/crashes", Icons.Material.Filled.CarCrash, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),
+        new("Professional sessions", "/pro-sessions", Icons.Material.Filled.SportsMotorsports, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),
+        new("Users", "/admin/users", Icons.Material.Filled.People, [PortalRoles.Admin], "Administration"),
+        new("Retention", "/admin/retention", Icons.Material.Filled.AutoDelete, [PortalRoles.Admin], "Administration"),
         new("Jobs dashboard", "/admin/jobs", Icons.Material.Filled.Work, [PortalRoles.Admin], "Administration"),
         new("Health", "/admin/health", Icons.Material.Filled.MonitorHeart, [PortalRoles.Admin], "Administration"),
         new("API reference", "/api/docs", Icons.Material.Filled.Api, [], "Help"),

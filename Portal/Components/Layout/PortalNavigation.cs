@@ -13,6 +13,8 @@ public static class PortalNavigation
     public static readonly IReadOnlyList<NavItem> Items =
     [
         new("Home", "/", Icons.Material.Filled.Home, [], "Ride Portal"),
+        new("Rides", "/rides", Icons.Material.Filled.TwoWheeler, [], "Ride Portal"),
+        new("Notifications", "/notifications", Icons.Material.Filled.Notifications, [], "Ride Portal"),
         new("Jobs dashboard", "/admin/jobs", Icons.Material.Filled.Work, [PortalRoles.Admin], "Administration"),
         new("Health", "/admin/health", Icons.Material.Filled.MonitorHeart, [PortalRoles.Admin], "Administration"),
         new("API reference", "/api/docs", Icons.Material.Filled.Api, [], "Help"),

@@ -56,4 +56,25 @@ public sealed class MetricValueTests : ChartTestContext
 
         Assert.Equal("12", cut.Find(".metric-value-number").TextContent);
     }
+
+    [Theory]
+    [InlineData(45.2, "45 s")]
+    [InlineData(725, "12 min 05 s")]
+    [InlineData(3725, "1 h 02 min")]
+    [InlineData(90_000, "25 h 00 min")]
+    public void Duration_IsShownInHoursMinutesOrSeconds_WithoutTheUnit(double seconds, string expected)
+    {
+        var cut = Render<MetricValue>(p => p.Add(c => c.Value, seconds).Add(c => c.Unit, "s").Add(c => c.AsDuration, true));
+
+        Assert.Equal(expected, cut.Find(".metric-value-number").TextContent);
+        Assert.Empty(cut.FindAll(".metric-value-unit"));
+    }
+
+    [Fact]
+    public void UnknownDuration_ShowsADash()
+    {
+        var cut = Render<MetricValue>(p => p.Add(c => c.Value, null).Add(c => c.AsDuration, true));
+
+        Assert.Equal("—", cut.Find(".metric-value-number").TextContent);
+    }
 }

@@ -1,3 +1,4 @@
+using Portal.Core.Analytics.Metrics;
 using Bunit;
 using Portal.Components.Charts;
 using Portal.Core.Analytics;
@@ -13,8 +14,8 @@ public sealed class RideChartsTests : ChartTestContext
         List<Trace> channels =
         [
             new("speed", "km/h", t, t.Select(s => 60 + (30 * Math.Sin(s / 20))).ToArray()),
-            new("accel_long", "m/s²", t, t.Select(s => 3 * Math.Cos(s / 15)).ToArray()),
-            new("accel_lat", "m/s²", t, t.Select(s => 5 * Math.Sin(s / 10)).ToArray()),
+            new(TraceNames.LongitudinalAcceleration, "m/s²", t, t.Select(s => 3 * Math.Cos(s / 15)).ToArray()),
+            new(TraceNames.LateralAcceleration, "m/s²", t, t.Select(s => 5 * Math.Sin(s / 10)).ToArray()),
         ];
         if (withLean)
         {
@@ -92,11 +93,35 @@ public sealed class RideChartsTests : ChartTestContext
     }
 
     [Fact]
+    public void RideTraces_OfASingleSample_RenderEveryPanel()
+    {
+        double[] t = [0];
+        var ride = new RideTraces(
+            [new Trace("speed", "km/h", t, [12]), new Trace(TraceNames.LongitudinalAcceleration, "m/s²", t, [1]), new Trace(TraceNames.LateralAcceleration, "m/s²", t, [0]), new Trace("lean", "°", t, [3])],
+            []);
+
+        var cut = Render<RideTracesChart>(p => p.Add(c => c.Traces, ride));
+
+        Assert.Equal(3, cut.FindAll(".svg-chart-wide svg").Count);
+        Assert.Empty(cut.FindAll(".ride-traces-legend"));
+    }
+
+    [Fact]
+    public void GgDiagram_OfASingleSample_Renders()
+    {
+        var cut = Render<GgDiagram>(p => p
+            .Add(c => c.Lateral, new Trace(TraceNames.LateralAcceleration, "g", [0], [0.3]))
+            .Add(c => c.Longitudinal, new Trace(TraceNames.LongitudinalAcceleration, "g", [0], [-0.2])));
+
+        Assert.Single(cut.FindAll(".svg-chart-wide svg"));
+    }
+
+    [Fact]
     public void GgDiagram_ConvertsMetresPerSecondSquaredToG_OnEqualAxesWithTheOneGCircle()
     {
         var t = Ramp(500, 0.02);
-        var lateral = new Trace("accel_lat", "m/s²", t, t.Select(s => 2 * 9.80665 * Math.Sin(s)).ToArray());
-        var longitudinal = new Trace("accel_long", "m/s²", t, t.Select(s => 0.5 * 9.80665 * Math.Cos(s)).ToArray());
+        var lateral = new Trace(TraceNames.LateralAcceleration, "m/s²", t, t.Select(s => 2 * 9.80665 * Math.Sin(s)).ToArray());
+        var longitudinal = new Trace(TraceNames.LongitudinalAcceleration, "m/s²", t, t.Select(s => 0.5 * 9.80665 * Math.Cos(s)).ToArray());
 
         var cut = Render<GgDiagram>(p => p.Add(c => c.Lateral, lateral).Add(c => c.Longitudinal, longitudinal));
 
@@ -113,8 +138,8 @@ public sealed class RideChartsTests : ChartTestContext
     [Fact]
     public void GgDiagram_AlignsTracesSampledAtDifferentTimes()
     {
-        var lateral = new Trace("accel_lat", "g", [0, 1, 2, 3], [0, 0.5, 1.0, 0.5]);
-        var longitudinal = new Trace("accel_long", "g", [0, 2, 4], [0, -1, 0]);
+        var lateral = new Trace(TraceNames.LateralAcceleration, "g", [0, 1, 2, 3], [0, 0.5, 1.0, 0.5]);
+        var longitudinal = new Trace(TraceNames.LongitudinalAcceleration, "g", [0, 2, 4], [0, -1, 0]);
 
         var cut = Render<GgDiagram>(p => p.Add(c => c.Lateral, lateral).Add(c => c.Longitudinal, longitudinal));
 

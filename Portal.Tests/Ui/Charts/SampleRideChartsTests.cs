@@ -1,3 +1,4 @@
+using Portal.Core.Analytics.Metrics;
 using System.Globalization;
 using System.Text.Json;
 using Bunit;
@@ -120,8 +121,8 @@ public sealed class SampleRideChartsTests : ChartTestContext
             var traces = new RideTraces(
                 [
                     new Trace("speed", "km/h", t, samples.Select(s => s.Speed).ToArray()),
-                    new Trace("accel_long", "m/s²", t, samples.Select(s => s.Ax).ToArray()),
-                    new Trace("accel_lat", "m/s²", t, samples.Select(s => s.Ay).ToArray()),
+                    new Trace(TraceNames.LongitudinalAcceleration, "m/s²", t, samples.Select(s => s.Ax).ToArray()),
+                    new Trace(TraceNames.LateralAcceleration, "m/s²", t, samples.Select(s => s.Ay).ToArray()),
                     new Trace("lean", "°", t, lean),
                     new Trace("lat", "°", t, samples.Select(s => s.Lat).ToArray()),
                     new Trace("lon", "°", t, samples.Select(s => s.Lon).ToArray()),

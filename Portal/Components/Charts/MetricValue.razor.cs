@@ -21,9 +21,14 @@ public sealed partial class MetricValue
 
     [Parameter] public string? Label { get; set; }
 
+    /// <summary><see cref="Value"/> is seconds, shown as "1 h 02 min", "12 min 05 s" or "45 s"; <see cref="Unit"/> is not shown.</summary>
+    [Parameter] public bool AsDuration { get; set; }
+
     [Parameter] public string? Class { get; set; }
 
-    private string Text => Format(Value, Decimals, CultureInfo.CurrentCulture);
+    private string Text => AsDuration ? FormatDuration(Value) : Format(Value, Decimals, CultureInfo.CurrentCulture);
+
+    private bool ShowsUnit => Value is { } v && double.IsFinite(v) && !AsDuration && !string.IsNullOrEmpty(Unit);
 
     private string Tooltip => Value is null ? "Not available for this ride" : $"{Value.Value.ToString(CultureInfo.CurrentCulture)} {Unit}".Trim();
 
@@ -37,6 +42,23 @@ public sealed partial class MetricValue
 
         var places = decimals ?? DecimalsFor(v);
         return v.ToString("N" + places.ToString(CultureInfo.InvariantCulture), culture);
+    }
+
+    /// <summary>Seconds as hours and minutes, minutes and seconds, or seconds; "—" when unknown.</summary>
+    public static string FormatDuration(double? seconds)
+    {
+        if (seconds is not { } s || !double.IsFinite(s) || s < 0)
+        {
+            return NotAvailable;
+        }
+
+        var whole = TimeSpan.FromSeconds(Math.Round(s));
+        var hours = (long)whole.TotalHours;
+        return hours > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{hours} h {whole.Minutes:00} min")
+            : whole.Minutes > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"{whole.Minutes} min {whole.Seconds:00} s")
+                : string.Create(CultureInfo.InvariantCulture, $"{whole.Seconds} s");
     }
 
     private static int DecimalsFor(double value)

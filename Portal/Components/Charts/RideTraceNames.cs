@@ -1,19 +1,17 @@
 using Portal.Core.Analytics;
+using Portal.Core.Analytics.Metrics;
 
 namespace Portal.Components.Charts;
 
-/// <summary>
-/// The trace names the ride charts look for (case-insensitive), with the aliases they accept,
-/// so the analytics engine and the charts agree without a hard dependency on spelling.
-/// </summary>
+/// <summary>The analytics engine's trace names (<see cref="TraceNames"/>) the ride charts look for.</summary>
 public static class RideTraceNames
 {
-    public static readonly IReadOnlyList<string> Speed = ["speed", "speed_kmh"];
-    public static readonly IReadOnlyList<string> LongitudinalAcceleration = ["accel_long", "longitudinal_accel", "long_accel", "ax"];
-    public static readonly IReadOnlyList<string> LateralAcceleration = ["accel_lat", "lateral_accel", "lat_accel", "ay"];
-    public static readonly IReadOnlyList<string> Lean = ["lean", "lean_deg", "roll"];
-    public static readonly IReadOnlyList<string> Latitude = ["lat", "latitude"];
-    public static readonly IReadOnlyList<string> Longitude = ["lon", "lng", "longitude"];
+    public static readonly IReadOnlyList<string> Speed = [TraceNames.Speed];
+    public static readonly IReadOnlyList<string> LongitudinalAcceleration = [TraceNames.LongitudinalAcceleration];
+    public static readonly IReadOnlyList<string> LateralAcceleration = [TraceNames.LateralAcceleration];
+    public static readonly IReadOnlyList<string> Lean = [TraceNames.Lean];
+    public static readonly IReadOnlyList<string> Latitude = [TraceNames.Latitude];
+    public static readonly IReadOnlyList<string> Longitude = [TraceNames.Longitude];
 
     /// <summary>The first channel whose name is one of <paramref name="names"/>, in the order of the names.</summary>
     public static Trace? Find(this RideTraces? traces, IReadOnlyList<string> names)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 using MudBlazor.Services;
 using Portal.Core.Analytics;
+using Portal.Core.Analytics.Metrics;
 using Portal.Core.Catalog;
 using Portal.Core.Rides;
 using Portal.Core.Storage;
@@ -132,12 +133,12 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         double[] Of(Func<double, double> f) => t.Select(f).ToArray();
         return new RideTraces(
         [
-            new Trace("speed", "km/h", t, Of(s => 40 + (10 * Math.Sin(s / 10)))),
-            new Trace("accel_long", "m/s²", t, Of(s => Math.Cos(s / 10))),
-            new Trace("accel_lat", "m/s²", t, Of(s => 2 * Math.Sin(s / 7))),
-            new Trace("lean", "°", t, Of(s => 20 * Math.Sin(s / 7))),
-            new Trace("lat", "°", t, Of(s => 48.1 + (0.001 * Math.Sin(s / 10)))),
-            new Trace("lon", "°", t, Of(s => 11.5 + (0.001 * Math.Cos(s / 10)))),
+            new Trace(TraceNames.Speed, "km/h", t, Of(s => 40 + (10 * Math.Sin(s / 10)))),
+            new Trace(TraceNames.LongitudinalAcceleration, "m/s²", t, Of(s => Math.Cos(s / 10))),
+            new Trace(TraceNames.LateralAcceleration, "m/s²", t, Of(s => 2 * Math.Sin(s / 7))),
+            new Trace(TraceNames.Lean, "°", t, Of(s => 20 * Math.Sin(s / 7))),
+            new Trace(TraceNames.Latitude, "°", t, Of(s => 48.1 + (0.001 * Math.Sin(s / 10)))),
+            new Trace(TraceNames.Longitude, "°", t, Of(s => 11.5 + (0.001 * Math.Cos(s / 10)))),
         ],
         [new TurnMark(10, 20, "left", 90)]);
     }

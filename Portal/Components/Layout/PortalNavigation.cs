@@ -13,6 +13,8 @@ public static class PortalNavigation
     public static readonly IReadOnlyList<NavItem> Items =
     [
         new("Home", "/", Icons.Material.Filled.Home, [], "Ride Portal"),
+        new("Rides", "/rides", Icons.Material.Filled.TwoWheeler, [], "Ride Portal"),
+        new("Notifications", "/notifications", Icons.Material.Filled.Notifications, [], "Ride Portal"),
         new("Jobs", "/jobs", Icons.Material.Filled.PendingActions, [], "Ride Portal"),
         new("Crash folder", "/crashes", Icons.Material.Filled.CarCrash, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),
         new("Professional sessions", "/pro-sessions", Icons.Material.Filled.SportsMotorsports, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),

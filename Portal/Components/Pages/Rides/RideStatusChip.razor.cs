@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Portal.Core.Catalog;
+
+namespace Portal.Components.Pages.Rides;
+
+/// <summary>A ride's status as a coloured chip; queued and processing rides show their progress.</summary>
+public sealed partial class RideStatusChip
+{
+    [Parameter] public RideStatus Status { get; set; }
+
+    [Parameter] public int ProgressPercent { get; set; }
+
+    private string Text => Status switch
+    {
+        RideStatus.Queued => "Queued",
+        RideStatus.Processing => $"Processing {ProgressPercent} %",
+        RideStatus.Analyzed => "Analysed",
+        RideStatus.Failed => "Failed",
+        _ => Status.ToString(),
+    };
+
+    /// <summary>Queued and processing rides change on their own; analysed and failed ones stay until someone re-analyses.</summary>
+    public static bool IsFinal(RideStatus status) => status is RideStatus.Analyzed or RideStatus.Failed;
+
+    private static Color ColorOf(RideStatus status) => status switch
+    {
+        RideStatus.Queued => Color.Default,
+        RideStatus.Processing => Color.Info,
+        RideStatus.Analyzed => Color.Success,
+        RideStatus.Failed => Color.Error,
+        _ => Color.Default,
+    };
+}

@@ -13,6 +13,9 @@ public static class PortalNavigation
     public static readonly IReadOnlyList<NavItem> Items =
     [
         new("Home", "/", Icons.Material.Filled.Home, [], "Ride Portal"),
+        new("Upload rides", "/upload", Icons.Material.Filled.CloudUpload, [PortalRoles.Rider, PortalRoles.Technician, PortalRoles.Admin], "Ride Portal"),
+        new("Team", "/team", Icons.Material.Filled.Groups, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
+        new("Bulk upload", "/team/upload", Icons.Material.Filled.DriveFolderUpload, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
         new("Jobs dashboard", "/admin/jobs", Icons.Material.Filled.Work, [PortalRoles.Admin], "Administration"),
         new("Health", "/admin/health", Icons.Material.Filled.MonitorHeart, [PortalRoles.Admin], "Administration"),
         new("API reference", "/api/docs", Icons.Material.Filled.Api, [], "Help"),

@@ -14,10 +14,13 @@ public static class PortalNavigation
     [
         new("Home", "/", Icons.Material.Filled.Home, [], "Ride Portal"),
         new("Rides", "/rides", Icons.Material.Filled.TwoWheeler, [], "Ride Portal"),
+        new("Upload rides", "/upload", Icons.Material.Filled.CloudUpload, [PortalRoles.Rider, PortalRoles.Technician, PortalRoles.Admin], "Ride Portal"),
         new("Notifications", "/notifications", Icons.Material.Filled.Notifications, [], "Ride Portal"),
         new("Jobs", "/jobs", Icons.Material.Filled.PendingActions, [], "Ride Portal"),
         new("Crash folder", "/crashes", Icons.Material.Filled.CarCrash, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),
         new("Professional sessions", "/pro-sessions", Icons.Material.Filled.SportsMotorsports, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),
+        new("Team", "/team", Icons.Material.Filled.Groups, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
+        new("Bulk upload", "/team/upload", Icons.Material.Filled.DriveFolderUpload, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
         new("Users", "/admin/users", Icons.Material.Filled.People, [PortalRoles.Admin], "Administration"),
         new("Retention", "/admin/retention", Icons.Material.Filled.AutoDelete, [PortalRoles.Admin], "Administration"),
         new("Jobs dashboard", "/admin/jobs", Icons.Material.Filled.Work, [PortalRoles.Admin], "Administration"),

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.Data;
 using Portal.Identity;
 
@@ -18,7 +19,9 @@ public static class AuthApi
             .AddEndpointFilterFactory((context, next) =>
                 context.MethodInfo.GetParameters().Any(p => p.ParameterType == typeof(RegisterRequest))
                     ? invocation => RegisterRiderInstead(invocation)
-                    : next);
+                    : context.MethodInfo.GetParameters().Any(p => p.ParameterType == typeof(RefreshRequest))
+                        ? invocation => RefuseLockedOutRefresh(invocation, next)
+                        : next);
         return endpoints;
     }
 
@@ -28,6 +31,29 @@ public static class AuthApi
         var request = invocation.Arguments.OfType<RegisterRequest>().Single();
         var accounts = invocation.HttpContext.RequestServices.GetRequiredService<PortalAccounts>();
         return await RegisterRider(request, accounts, invocation.HttpContext.RequestAborted);
+    }
+
+    /// <summary>
+    /// POST /api/auth/refresh: Identity checks only the security stamp, so a locked-out account could keep
+    /// minting access tokens for the refresh token's lifetime; a locked-out or deleted account gets 401.
+    /// </summary>
+    public static async ValueTask<object?> RefuseLockedOutRefresh(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var result = await next(invocation);
+        var signIn = result switch
+        {
+            SignInHttpResult direct => direct,
+            INestedHttpResult { Result: SignInHttpResult nested } => nested,
+            _ => null,
+        };
+        if (signIn is null)
+        {
+            return result;
+        }
+
+        var users = invocation.HttpContext.RequestServices.GetRequiredService<UserManager<PortalUser>>();
+        var user = await users.GetUserAsync(signIn.Principal);
+        return user is null || await users.IsLockedOutAsync(user) ? TypedResults.Unauthorized() : result;
     }
 
     public static async Task<Results<Ok, ValidationProblem>> RegisterRider(RegisterRequest request, PortalAccounts accounts, CancellationToken cancellationToken)

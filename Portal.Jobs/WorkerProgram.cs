@@ -24,6 +24,9 @@ public static class WorkerProgram
         }
 
         var builder = Host.CreateApplicationBuilder(args);
+        // `dotnet run --project Portal.Jobs` runs from the caller's folder, where the worker's appsettings.json
+        // may not be: keep EF's per-command logging quiet regardless (Logging:LogLevel can still raise it).
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         builder.AddCatalog();
         builder.AddObjectStorage();
         builder.AddRideAnalytics();

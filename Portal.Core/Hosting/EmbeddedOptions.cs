@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Core.Hosting;
@@ -9,7 +10,10 @@ public sealed class EmbeddedOptions
 {
     public const string Section = "Embedded";
 
-    /// <summary>Relative paths are resolved against the current directory.</summary>
+    /// <summary>
+    /// Relative paths are resolved against the host's content root: under <c>dotnet run</c> that is the project
+    /// folder, so the shipped "../data" puts the portal and a worker in the same repository-level folder.
+    /// </summary>
     public string DataDir { get; set; } = "data";
 
     /// <summary>The data directory as an absolute path, created on first use.</summary>
@@ -39,7 +43,16 @@ public static class EmbeddedOptionsExtensions
             return services;
         }
 
-        services.AddOptions<EmbeddedOptions>().BindConfiguration(EmbeddedOptions.Section).ValidateOnStart();
+        services.AddOptions<EmbeddedOptions>()
+            .BindConfiguration(EmbeddedOptions.Section)
+            .PostConfigure<IHostEnvironment>((options, environment) =>
+            {
+                if (!string.IsNullOrWhiteSpace(options.DataDir) && !Path.IsPathRooted(options.DataDir))
+                {
+                    options.DataDir = Path.GetFullPath(Path.Combine(environment.ContentRootPath, options.DataDir));
+                }
+            })
+            .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddedOptions>, EmbeddedOptionsValidator>());
         return services;
     }

@@ -20,6 +20,8 @@ public static class JobsCommandLine
                 return await SimulateDeviceCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "bench-ingest":
                 return await BenchIngestCommand.RunAsync(rest, stdout, stderr, cancellationToken);
+            case "upload":
+                return await UploadCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             default:
                 await stderr.WriteLineAsync($"Unknown command '{args[0]}'. Commands: {Commands}.");
                 return 2;

@@ -3,20 +3,22 @@ using Portal.Tests.Infrastructure;
 
 namespace Portal.Tests.Browser;
 
-/// <summary>Real Chromium against the portal on a real port: each demo role logs in through the form and lands on its home.</summary>
-[Trait("Category", "Browser")]
-public sealed class DemoLoginBrowserTests : IAsyncLifetime
+/// <summary>One portal on a real port and one headless Chromium, shared by the class's tests.</summary>
+public sealed class BrowserPortalFixture : IAsyncLifetime
 {
-    private readonly PortalFactory factory = new();
-    private Uri baseAddress = default!;
+    public PortalFactory Factory { get; } = new();
+
+    public Uri BaseAddress { get; private set; } = default!;
+
+    public IBrowser Browser { get; private set; } = default!;
+
     private IPlaywright playwright = default!;
-    private IBrowser browser = default!;
 
     public async Task InitializeAsync()
     {
-        baseAddress = await factory.StartKestrelAsync();
+        BaseAddress = await Factory.StartKestrelAsync();
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = TestServices.ChromiumPath,
             Headless = true,
@@ -30,10 +32,19 @@ public sealed class DemoLoginBrowserTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await browser.DisposeAsync();
+        await Browser.DisposeAsync();
         playwright.Dispose();
-        await factory.DisposeAsync();
+        await Factory.DisposeAsync();
     }
+}
+
+/// <summary>Real Chromium against the portal on a real port: each demo role logs in through the form and lands on its home.</summary>
+[Trait("Category", "Browser")]
+public sealed class DemoLoginBrowserTests(BrowserPortalFixture fixture) : IClassFixture<BrowserPortalFixture>
+{
+    private Uri BaseAddress => fixture.BaseAddress;
+
+    private IBrowser Browser => fixture.Browser;
 
     [Theory]
     [InlineData("rider@demo.local", "home-rider")]
@@ -43,7 +54,7 @@ public sealed class DemoLoginBrowserTests : IAsyncLifetime
     [InlineData("admin@demo.local", "home-admin")]
     public async Task DemoAccount_LogsIn_AndSeesItsRolesHome(string email, string homeCard)
     {
-        await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString() });
+        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString() });
         var page = await context.NewPageAsync();
 
         await page.GotoAsync("/");
@@ -54,7 +65,7 @@ public sealed class DemoLoginBrowserTests : IAsyncLifetime
 
         // The home page, then its circuit: the layout flags itself once interactive.
         await page.WaitForSelectorAsync(".portal-root[data-interactive=true]");
-        Assert.Equal(new Uri(baseAddress, "/").ToString(), page.Url);
+        Assert.Equal(new Uri(BaseAddress, "/").ToString(), page.Url);
         Assert.True(await page.Locator($"[data-testid={homeCard}]").IsVisibleAsync());
         Assert.Equal(email, (await page.Locator("[data-testid=current-user]").InnerTextAsync()).Trim());
         if (email.StartsWith("pro@", StringComparison.Ordinal))

@@ -203,6 +203,25 @@ public abstract class AnalysisJobTests<TDatabase>(TDatabase database) : IAsyncLi
     }
 
     [Fact]
+    public async Task NotificationFeed_PolledAfterTheLastSeenId_ReturnsOnlyNewerOnes_AndCountsUnread()
+    {
+        var first = await UploadAsync(seed: 2);
+        await harness.RunAnalysisAsync(first);
+        var me = RideCaller.Of(rider, PortalRoleNames.Rider);
+        var seen = Assert.Single(await FeedAsync(me));
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        var second = await UploadAsync(seed: 3);
+        await harness.RunAnalysisAsync(second);
+
+        var newer = await harness.InScopeAsync(s => s.GetRequiredService<NotificationFeed>().GetAsync(me, unreadOnly: false, after: seen.Id, take: 10, CancellationToken.None));
+        await harness.InScopeAsync(s => s.GetRequiredService<NotificationFeed>().MarkReadAsync(me, seen.Id, CancellationToken.None));
+        var unread = await harness.InScopeAsync(s => s.GetRequiredService<NotificationFeed>().CountUnreadAsync(me, CancellationToken.None));
+
+        Assert.Equal(second, Assert.Single(newer).RideId);
+        Assert.Equal(1, unread);
+    }
+
+    [Fact]
     public async Task RoleNotification_IsReadPerPerson()
     {
         await harness.AddRiderAsync(rider, RiderCategory.Professional);

@@ -53,7 +53,7 @@ public static class CrashesApi
     }
 
     public static async Task<Results<Ok<CrashPageDto>, ProblemHttpResult>> ListCrashes(
-        CatalogDbContext db, [FromQuery] CrashLabel? label, [FromQuery] Guid? rider, CancellationToken cancellationToken, [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
+        [FromServices] CatalogDbContext db, [FromQuery] CrashLabel? label, [FromQuery] Guid? rider, CancellationToken cancellationToken, [FromQuery] int page = 1, [FromQuery] int pageSize = 50)
     {
         if (page < 1 || pageSize is < 1 or > RidesApi.MaxPageSize)
         {
@@ -77,14 +77,14 @@ public static class CrashesApi
         return TypedResults.Ok(new CrashPageDto(items, total, page, pageSize));
     }
 
-    public static async Task<Results<Ok<CrashDto>, ProblemHttpResult>> GetCrash(Guid id, CatalogDbContext db, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CrashDto>, ProblemHttpResult>> GetCrash(Guid id, [FromServices] CatalogDbContext db, CancellationToken cancellationToken)
     {
         var crash = await Project(db, db.Set<CrashRecord>().AsNoTracking().Where(c => c.Id == id)).FirstOrDefaultAsync(cancellationToken);
         return crash is null ? CrashMissing(id) : TypedResults.Ok(crash);
     }
 
     public static async Task<Results<Ok<CrashDto>, ProblemHttpResult>> LabelCrash(
-        Guid id, CrashLabelRequest request, ClaimsPrincipal user, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, CrashLabelRequest request, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         var crash = await db.Set<CrashRecord>().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (crash is null)
@@ -100,14 +100,14 @@ public static class CrashesApi
         return await GetCrash(id, db, cancellationToken);
     }
 
-    public static Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadCrashRaw(Guid id, CatalogDbContext db, IObjectStorage storage, CancellationToken cancellationToken) =>
+    public static Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadCrashRaw(Guid id, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, CancellationToken cancellationToken) =>
         DownloadAsync(id, db, storage, crash => crash.RawCopyKey, cancellationToken);
 
-    public static Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadCrashWindow(Guid id, CatalogDbContext db, IObjectStorage storage, CancellationToken cancellationToken) =>
+    public static Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadCrashWindow(Guid id, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, CancellationToken cancellationToken) =>
         DownloadAsync(id, db, storage, crash => crash.WindowKey, cancellationToken);
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAsync(
-        Guid id, CatalogDbContext db, IObjectStorage storage, Func<CrashRecord, string> keyOf, CancellationToken cancellationToken)
+        Guid id, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, Func<CrashRecord, string> keyOf, CancellationToken cancellationToken)
     {
         var crash = await db.Set<CrashRecord>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (crash is null)

@@ -21,7 +21,7 @@ public static class NotificationsApi
     }
 
     public static async Task<Results<Ok<NotificationListDto>, ProblemHttpResult>> ListNotifications(
-        ClaimsPrincipal user, NotificationFeed feed, [FromQuery] bool? unreadOnly, [FromQuery] Guid? after, CancellationToken cancellationToken, [FromQuery] int take = 50)
+        ClaimsPrincipal user, [FromServices] NotificationFeed feed, [FromQuery] bool? unreadOnly, [FromQuery] Guid? after, CancellationToken cancellationToken, [FromQuery] int take = 50)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -33,7 +33,7 @@ public static class NotificationsApi
         return TypedResults.Ok(new NotificationListDto(items, unread));
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(Guid id, ClaimsPrincipal user, NotificationFeed feed, CancellationToken cancellationToken)
+    public static async Task<Results<NoContent, ProblemHttpResult>> MarkRead(Guid id, ClaimsPrincipal user, [FromServices] NotificationFeed feed, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {

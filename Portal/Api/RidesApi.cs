@@ -142,11 +142,11 @@ public static class RidesApi
         [FromQuery] Guid? riderId,
         [FromQuery] string? profile,
         [FromQuery] string? deviceId,
-        [FromQuery] RideSource? source,
-        CatalogDbContext db,
-        RideIntake intake,
-        IOptions<UploadOptions> options,
-        TimeProvider time,
+        [FromQuery] string? source,
+        [FromServices] CatalogDbContext db,
+        [FromServices] RideIntake intake,
+        [FromServices] IOptions<UploadOptions> options,
+        [FromServices] TimeProvider time,
         CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
@@ -172,7 +172,9 @@ public static class RidesApi
 
         PipelineProblems.AllowBody(http, requestLimit);
         var owner = riderId ?? caller.UserId;
-        var rideSource = source is RideSource.Web or RideSource.Bulk or RideSource.Api ? source.Value : isMultipart ? RideSource.Web : RideSource.Api;
+        var rideSource = Enum.TryParse<RideSource>(source, ignoreCase: true, out var named) && named is RideSource.Web or RideSource.Bulk or RideSource.Api
+            ? named
+            : isMultipart ? RideSource.Web : RideSource.Api;
         if (!isMultipart)
         {
             if (!await db.MayUploadForAsync(caller, owner, cancellationToken))
@@ -300,7 +302,7 @@ public static class RidesApi
     }
 
     public static async Task<Results<Ok<RidePageDto>, ProblemHttpResult>> ListRides(
-        [AsParameters] RideListQuery query, ClaimsPrincipal user, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] RideListQuery query, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -392,7 +394,7 @@ public static class RidesApi
     }
 
     public static async Task<Results<Ok<RideDto>, ProblemHttpResult>> GetRide(
-        Guid id, ClaimsPrincipal user, CatalogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -404,7 +406,7 @@ public static class RidesApi
     }
 
     public static async Task<Results<Ok<RideMetrics>, FileStreamHttpResult, ProblemHttpResult>> GetAnalytics(
-        Guid id, [FromQuery] string? format, ClaimsPrincipal user, CatalogDbContext db, IObjectStorage storage, CancellationToken cancellationToken)
+        Guid id, [FromQuery] string? format, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -439,7 +441,7 @@ public static class RidesApi
     }
 
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetTraces(
-        Guid id, ClaimsPrincipal user, CatalogDbContext db, IObjectStorage storage, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -463,7 +465,7 @@ public static class RidesApi
     }
 
     public static async Task<Results<Accepted<RideDto>, ProblemHttpResult>> AnalyzeRide(
-        Guid id, ClaimsPrincipal user, CatalogDbContext db, IRideJobScheduler scheduler, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IRideJobScheduler scheduler, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -495,7 +497,7 @@ public static class RidesApi
     }
 
     public static async Task<Results<Accepted<ReanalysisDto>, ProblemHttpResult>> AnalyzeSince(
-        [FromQuery] DateTimeOffset? since, CatalogDbContext db, IRideJobScheduler scheduler, CancellationToken cancellationToken)
+        [FromQuery] DateTimeOffset? since, [FromServices] CatalogDbContext db, [FromServices] IRideJobScheduler scheduler, CancellationToken cancellationToken)
     {
         if (since is not { } from)
         {
@@ -520,7 +522,7 @@ public static class RidesApi
     }
 
     public static async Task<Results<FileStreamHttpResult, RedirectHttpResult, ProblemHttpResult>> DownloadRaw(
-        Guid id, ClaimsPrincipal user, CatalogDbContext db, IObjectStorage storage, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Portal.Core.Catalog;
 using Portal.Core.Rides;
@@ -8,7 +9,8 @@ using Portal.Core.Rides;
 namespace Portal.Api;
 
 /// <param name="Size">The file's size when known; completion then checks that exactly this much arrived.</param>
-public sealed record CreateUploadRequest(string FileName, long? Size = null, Guid? RiderId = null, string? Profile = null, string? DeviceId = null, RideSource? Source = null);
+/// <param name="Source">web, bulk or api (default api); a name, so clients need not know the enum's numbers.</param>
+public sealed record CreateUploadRequest(string FileName, long? Size = null, Guid? RiderId = null, string? Profile = null, string? DeviceId = null, string? Source = null);
 
 /// <summary>
 /// Resumable uploads for flaky links: create a session, send numbered parts (PUT …/parts/{n}, any order,
@@ -48,7 +50,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Created<UploadSessionState>, ProblemHttpResult>> CreateUpload(
-        CreateUploadRequest request, HttpContext http, CatalogDbContext db, UploadSessions sessions, CancellationToken cancellationToken)
+        CreateUploadRequest request, HttpContext http, [FromServices] CatalogDbContext db, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -61,7 +63,7 @@ public static class UploadsApi
             return PipelineProblems.Create(StatusCodes.Status403Forbidden, PipelineProblems.RiderNotAllowed, "You may not upload for this rider.");
         }
 
-        var source = request.Source is RideSource.Web or RideSource.Bulk or RideSource.Api ? request.Source.Value : RideSource.Api;
+        var source = Enum.TryParse<RideSource>(request.Source, ignoreCase: true, out var named) && named is RideSource.Web or RideSource.Bulk ? named : RideSource.Api;
         try
         {
             var state = await sessions.CreateAsync(new RideUpload(owner, caller.UserId, source, request.FileName, request.DeviceId, request.Profile), request.Size, cancellationToken);
@@ -75,7 +77,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadSessionState>, ProblemHttpResult>> GetUpload(
-        Guid id, HttpContext http, UploadSessions sessions, CancellationToken cancellationToken)
+        Guid id, HttpContext http, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -92,7 +94,7 @@ public static class UploadsApi
         return TypedResults.Ok(state);
     }
 
-    public static async Task<Results<Ok, NotFound>> HeadUpload(Guid id, HttpContext http, UploadSessions sessions, CancellationToken cancellationToken)
+    public static async Task<Results<Ok, NotFound>> HeadUpload(Guid id, HttpContext http, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller || await sessions.GetAsync(id, caller.UserId, cancellationToken) is not { } state)
         {
@@ -105,7 +107,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadSessionState>, ProblemHttpResult>> PutPart(
-        Guid id, int number, HttpContext http, UploadSessions sessions, IOptions<UploadOptions> options, CancellationToken cancellationToken)
+        Guid id, int number, HttpContext http, [FromServices] UploadSessions sessions, [FromServices] IOptions<UploadOptions> options, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -141,7 +143,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadSessionState>, ProblemHttpResult>> AppendChunk(
-        Guid id, HttpContext http, UploadSessions sessions, IOptions<UploadOptions> options, CancellationToken cancellationToken)
+        Guid id, HttpContext http, [FromServices] UploadSessions sessions, [FromServices] IOptions<UploadOptions> options, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -178,7 +180,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Created<UploadedRideDto>, Ok<UploadedRideDto>, ProblemHttpResult>> CompleteUpload(
-        Guid id, HttpContext http, UploadSessions sessions, TimeProvider time, CancellationToken cancellationToken)
+        Guid id, HttpContext http, [FromServices] UploadSessions sessions, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         if (http.User.ToRideCaller() is not { } caller)
         {
@@ -203,7 +205,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> AbortUpload(
-        Guid id, ClaimsPrincipal user, UploadSessions sessions, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, [FromServices] UploadSessions sessions, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {

@@ -21,7 +21,8 @@ public sealed partial class RideSimulator
     /// <summary>Traffic lights, junction turns (~90°, lean 12–18°), lane changes, gentle bends, potholes.</summary>
     private IEnumerable<Segment> City(bool dropAtEnd)
     {
-        var rideEnd = dropAtEnd ? 0.55 * Duration : Duration - 25;
+        // A city loop iteration lasts up to ~60 s and parking, carrying and dropping ~40 s: leave room for both.
+        var rideEnd = dropAtEnd ? Math.Min(0.55 * Duration, Duration - 110) : Duration - 25;
         yield return new Stop(Uniform(4, 8));
         while (Time < rideEnd)
         {
@@ -71,7 +72,8 @@ public sealed partial class RideSimulator
     /// <summary>70–95 km/h, bends of 60–120° at 18–28° lean, overtakes, potholes, one emergency stop at ~1.1 g; optionally a lowside.</summary>
     private IEnumerable<Segment> Country(bool crash)
     {
-        var crashAt = Math.Max(20, Math.Min(0.8 * Duration, Duration - 35));
+        // Loop iterations last up to ~45 s and the crash needs ~10 s to set up: leave room before the end.
+        var crashAt = Math.Max(20, Math.Min(0.75 * Duration, Duration - 75));
         var hardBrakeAt = Uniform(0.3, 0.6) * Duration;
         var hardBrakeDone = false;
         yield return new Stop(Uniform(4, 8));
@@ -86,6 +88,11 @@ public sealed partial class RideSimulator
             }
 
             yield return new Cruise(Uniform(5, 15));
+            if (crash && Time >= crashAt)
+            {
+                continue; // straight to the crash bend
+            }
+
             if (!hardBrakeDone && Time >= hardBrakeAt && !crash)
             {
                 hardBrakeDone = true;
@@ -144,7 +151,7 @@ public sealed partial class RideSimulator
             TopSpeed = Uniform(150, 290) * Kmh,
             Kerb = Chance(0.4),
         }).ToArray();
-        var crashAt = Math.Max(20, Math.Min(0.8 * Duration, Duration - 40));
+        var crashAt = Math.Max(20, Math.Min(0.75 * Duration, Duration - 60));
         yield return new Stop(Uniform(4, 8));
         yield return new SpeedChange(100 * Kmh, 3);
         for (var i = 0; Time < Duration - 40 || crash; i++)

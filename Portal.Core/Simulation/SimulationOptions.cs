@@ -37,6 +37,9 @@ public sealed record SimulationOptions
     public double StartLatitude { get; init; } = 44.3;
     public double StartLongitude { get; init; } = 11.1;
 
+    /// <summary>Shortest crash or drop ride that always contains its event.</summary>
+    public const double MinimumEventDurationSeconds = 150;
+
     public void Validate()
     {
         if (RateHz is < 1 or > 2000)
@@ -52,6 +55,12 @@ public sealed record SimulationOptions
         if (DurationSeconds <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(DurationSeconds), DurationSeconds, "The duration must be positive.");
+        }
+
+        if (Scenario is RideScenario.CrashLowside or RideScenario.CrashHighside or RideScenario.Drop && DurationSeconds < MinimumEventDurationSeconds)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DurationSeconds), DurationSeconds,
+                $"A {Scenario} ride needs at least {MinimumEventDurationSeconds} s to ride, have its event and come to rest.");
         }
     }
 

@@ -16,6 +16,8 @@ public static class JobsCommandLine
                 return await SimulateCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "bench-analytics":
                 return await BenchCommand.RunAsync(rest, stdout, stderr, cancellationToken);
+            case "upload":
+                return await UploadCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "simulate-device":
                 return await SimulateDeviceCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "bench-ingest":

@@ -14,7 +14,12 @@ public static class LiveHostingExtensions
     /// Embedded), the subscriber (when <c>Mqtt:Subscriber:Enabled</c>) and the "mqtt" health check.
     /// Needs the catalog (<see cref="Portal.Core.Catalog.CatalogDbContext"/>) and an <see cref="ILiveRideSink"/>.
     /// </summary>
-    public static IHostApplicationBuilder AddLiveDevices(this IHostApplicationBuilder builder)
+    /// <param name="workerProcess">
+    /// True in a separate worker process: it never hosts the embedded broker, and runs a subscriber only against an
+    /// external broker (with the embedded broker the portal process is the one subscriber, since two subscribers with
+    /// one client id would take each other's session over).
+    /// </param>
+    public static IHostApplicationBuilder AddLiveDevices(this IHostApplicationBuilder builder, bool workerProcess = false)
     {
         var services = builder.Services;
         services.AddOptions<EmbeddedOptions>().BindConfiguration(EmbeddedOptions.Section);
@@ -36,13 +41,17 @@ public static class LiveHostingExtensions
         services.AddHostedService<DeviceActivityFlusher>();
 
         var mqttSection = builder.Configuration.GetSection(MqttOptions.Section);
-        if (!string.Equals(mqttSection["Broker"], nameof(MqttBrokerMode.External), StringComparison.OrdinalIgnoreCase))
+        var external = string.Equals(mqttSection["Broker"], nameof(MqttBrokerMode.External), StringComparison.OrdinalIgnoreCase);
+        var hostsBroker = !external && !workerProcess;
+        var runsSubscriber = !string.Equals(mqttSection["Subscriber:Enabled"], "false", StringComparison.OrdinalIgnoreCase) && (external || !workerProcess);
+        services.TryAddSingleton(new LiveIngestRole(hostsBroker, runsSubscriber));
+        if (hostsBroker)
         {
             services.TryAddSingleton<EmbeddedMqttBroker>();
             services.AddHostedService(provider => provider.GetRequiredService<EmbeddedMqttBroker>());
         }
 
-        if (!string.Equals(mqttSection["Subscriber:Enabled"], "false", StringComparison.OrdinalIgnoreCase))
+        if (runsSubscriber)
         {
             services.AddHostedService<LiveTelemetrySubscriber>();
         }
@@ -51,3 +60,6 @@ public static class LiveHostingExtensions
         return builder;
     }
 }
+
+/// <summary>What this process runs of the live ingest, so the health check judges only that.</summary>
+public sealed record LiveIngestRole(bool HostsBroker, bool RunsSubscriber);

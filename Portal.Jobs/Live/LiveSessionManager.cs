@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -27,6 +28,7 @@ public sealed partial class LiveSessionManager(
     private static readonly TimeSpan MaxSubmitBackoff = TimeSpan.FromMinutes(5);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ArrayBufferWriter<byte> _lineBuffer = new(64 * 1024);
     private readonly Dictionary<string, ActiveSession> _active = new(StringComparer.Ordinal);
     private readonly Channel<string> _toSubmit = Channel.CreateUnbounded<string>();
     private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.Subscriber.IdleTimeoutSeconds);
@@ -85,13 +87,13 @@ public sealed partial class LiveSessionManager(
         try
         {
             var session = GetOrStart(deviceId, riderId);
-            var text = new StringBuilder(samples.Count * 120);
+            _lineBuffer.ResetWrittenCount();
             foreach (var sample in samples)
             {
-                text.Append(sample.ToSpoolLine()).Append('\n');
+                sample.WriteSpoolLine(_lineBuffer);
             }
 
-            session.Write(Encoding.UTF8.GetBytes(text.ToString()));
+            session.Write(_lineBuffer.WrittenSpan);
             session.Samples += samples.Count;
             session.LastActivity = timeProvider.GetUtcNow();
         }
@@ -411,7 +413,7 @@ public sealed partial class LiveSessionManager(
 
         public bool IsDirty => _dirty;
 
-        public void Write(byte[] bytes)
+        public void Write(ReadOnlySpan<byte> bytes)
         {
             _stream.Write(bytes);
             _dirty = true;

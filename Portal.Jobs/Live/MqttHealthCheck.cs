@@ -7,7 +7,7 @@ namespace Portal.Jobs.Live;
 /// "mqtt" (tag ready): unhealthy while the embedded broker is down or the subscriber is not connected; its data
 /// carries the connection and message counters for /health and the admin page.
 /// </summary>
-public sealed class MqttHealthCheck(IOptions<MqttOptions> options, LiveIngestMetrics metrics) : IHealthCheck
+public sealed class MqttHealthCheck(IOptions<MqttOptions> options, LiveIngestRole role, LiveIngestMetrics metrics) : IHealthCheck
 {
     public const string Name = "mqtt";
 
@@ -37,11 +37,11 @@ public sealed class MqttHealthCheck(IOptions<MqttOptions> options, LiveIngestMet
         }
 
         string? problem = null;
-        if (mqtt.Broker == MqttBrokerMode.Embedded && !metrics.BrokerRunning)
+        if (role.HostsBroker && !metrics.BrokerRunning)
         {
             problem = "The embedded MQTT broker is not running.";
         }
-        else if (mqtt.Subscriber.Enabled && !metrics.SubscriberConnected)
+        else if (role.RunsSubscriber && !metrics.SubscriberConnected)
         {
             problem = "The live subscriber is not connected to the MQTT broker.";
         }

@@ -19,24 +19,38 @@ public sealed class LiveSample
     /// <summary>The spool's line: UTC ticks, the values (empty when missing), seq. Identical samples give identical lines.</summary>
     public string ToSpoolLine()
     {
-        var line = new StringBuilder(160);
-        line.Append(TimestampTicks.ToString(CultureInfo.InvariantCulture));
+        var buffer = new ArrayBufferWriter<byte>(160);
+        WriteSpoolLine(buffer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan[..^1]);
+    }
+
+    /// <summary>Appends the spool line and its '\n' as UTF-8, formatting numbers straight into the buffer.</summary>
+    public void WriteSpoolLine(IBufferWriter<byte> output)
+    {
+        // 20 bytes of ticks + 13 values of at most 32 bytes + seq + separators fit in 512.
+        var span = output.GetSpan(512);
+        var at = 0;
+        TimestampTicks.TryFormat(span, out var written, default, CultureInfo.InvariantCulture);
+        at += written;
         foreach (var value in Values)
         {
-            line.Append(',');
+            span[at++] = (byte)',';
             if (value is { } v)
             {
-                line.Append(v.ToString("R", CultureInfo.InvariantCulture));
+                v.TryFormat(span[at..], out written, default, CultureInfo.InvariantCulture);
+                at += written;
             }
         }
 
-        line.Append(',');
+        span[at++] = (byte)',';
         if (Seq is { } seq)
         {
-            line.Append(seq.ToString(CultureInfo.InvariantCulture));
+            seq.TryFormat(span[at..], out written, default, CultureInfo.InvariantCulture);
+            at += written;
         }
 
-        return line.ToString();
+        span[at++] = (byte)'\n';
+        output.Advance(at);
     }
 }
 

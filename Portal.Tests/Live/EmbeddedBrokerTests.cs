@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -162,6 +163,23 @@ public sealed class EmbeddedBrokerTests : IAsyncLifetime
         var ride = await _host.Sink.WaitForAsync(device.Device.Id, TimeSpan.FromSeconds(20));
         Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), ride.SeqNumbers);
         Assert.Equal(connectsBefore + 1, _host.Metrics.SubscriberConnects);
+    }
+
+    [Fact]
+    public async Task MqttHealthCheck_IsHealthyWithCounters_AndUnhealthyWhileTheBrokerIsDown()
+    {
+        var health = (HealthCheckService)_host.Services.GetService(typeof(HealthCheckService))!;
+        var broker = _host.Hosted<EmbeddedMqttBroker>();
+        await TryConnectAsync("dev-nobody00", "x");
+
+        var running = await health.CheckHealthAsync(c => c.Tags.Contains("ready"));
+        await broker.StopAsync(CancellationToken.None);
+        var stopped = await health.CheckHealthAsync(c => c.Name == MqttHealthCheck.Name);
+        await broker.StartAsync(CancellationToken.None);
+
+        Assert.Equal(HealthStatus.Healthy, running.Entries[MqttHealthCheck.Name].Status);
+        Assert.Equal(1L, running.Entries[MqttHealthCheck.Name].Data["connections_rejected.unknown_device"]);
+        Assert.Equal(HealthStatus.Unhealthy, stopped.Entries[MqttHealthCheck.Name].Status);
     }
 
     private async Task<MqttClientConnectResultCode> TryConnectAsync(string deviceId, string secret)

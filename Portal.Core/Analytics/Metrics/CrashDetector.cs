@@ -44,20 +44,14 @@ internal sealed class CrashDetector
     private const double LyingCosine = 0.5; // gravity more than 60° away from +z
     private const double LyingConfirmS = 2;
     private const double ConfirmTimeoutS = 20;
+    private const double NewEventAfterS = 2;
     private const double WindowS = 10;
 
     // 32768 samples keep 40 s at 800 Hz: the 10 s before the crash plus the time it takes to confirm.
     private const int Capacity = 32768;
     private const int Mask = Capacity - 1;
 
-    private readonly RideSample[] _raw = new RideSample[Capacity];
-    private readonly double[] _speed = new double[Capacity];
-    private readonly double[] _yaw = new double[Capacity];
-    private readonly double[] _lat = new double[Capacity];
-    private readonly double[] _lon = new double[Capacity];
-    private readonly double[] _accel = new double[Capacity];
-    private readonly double[] _rate = new double[Capacity];
-    private readonly double[] _rotationStep = new double[Capacity];
+    private readonly Slot[] _ring = new Slot[Capacity];
     private long _head, _rotationTail;
     private double _rotationSum;
     private double _freeFallStart = double.NaN;
@@ -68,7 +62,7 @@ internal sealed class CrashDetector
     private enum State { Watching, Candidate, Confirmed }
 
     private State _state;
-    private double _startT, _lastViolentT, _speedBefore, _startLat, _startLon, _yawBefore;
+    private double _startT, _lastViolentT, _speedBefore, _speedAtStart, _startLat, _startLon, _yawBefore;
     private double _peakAccel, _peakRate, _restStart = double.NaN;
     private double _restAx, _restAy, _restAz;
     private long _restCount;
@@ -94,28 +88,29 @@ internal sealed class CrashDetector
         var t = sample.T;
         var accel = Math.Sqrt((sample.Ax * sample.Ax) + (sample.Ay * sample.Ay) + (sample.Az * sample.Az));
         var rate = Math.Sqrt((sample.Gx * sample.Gx) + (sample.Gy * sample.Gy) + (sample.Gz * sample.Gz));
-        var dt = _head > 0 ? t - _raw[(_head - 1) & Mask].T : 0;
+        var dt = _head > 0 ? t - _ring[(_head - 1) & Mask].Raw.T : 0;
 
         var slot = _head & Mask;
         if (_head - _rotationTail >= Capacity - 1)
         {
-            _rotationSum -= _rotationStep[_rotationTail & Mask];
+            _rotationSum -= _ring[_rotationTail & Mask].RotationStep;
             _rotationTail++;
         }
 
-        _raw[slot] = sample;
-        _speed[slot] = speedKmh;
-        _yaw[slot] = yawRateDps;
-        _lat[slot] = lat;
-        _lon[slot] = lon;
-        _accel[slot] = accel;
-        _rate[slot] = rate;
-        _rotationStep[slot] = rate * dt;
+        ref var entry = ref _ring[slot];
+        entry.Raw = sample;
+        entry.Speed = speedKmh;
+        entry.Yaw = yawRateDps;
+        entry.Lat = lat;
+        entry.Lon = lon;
+        entry.Accel = accel;
+        entry.Rate = rate;
+        entry.RotationStep = rate * dt;
         _rotationSum += rate * dt;
         _head++;
-        while (_rotationTail < _head - 1 && _raw[_rotationTail & Mask].T < t - TumblingWindowS)
+        while (_rotationTail < _head - 1 && _ring[_rotationTail & Mask].Raw.T < t - TumblingWindowS)
         {
-            _rotationSum -= _rotationStep[_rotationTail & Mask];
+            _rotationSum -= _ring[_rotationTail & Mask].RotationStep;
             _rotationTail++;
         }
 
@@ -149,6 +144,14 @@ internal sealed class CrashDetector
         var tumbling = _rotationSum >= TumblingRotationDeg;
         var sliding = !double.IsNaN(_slideStart) && t - _slideStart >= SlidingMinS;
         var violent = freeFall || impact || tumbling || sliding;
+
+        // A new violent event well after the last one (a hard kerb strike, then a crash seconds
+        // later) is a new candidate, so the crash time is not pinned to the earlier spike.
+        if (_state == State.Candidate && violent && t - _lastViolentT > NewEventAfterS)
+        {
+            _state = State.Watching;
+            _lastRejectedViolentT = double.NegativeInfinity;
+        }
 
         if (_state == State.Watching)
         {
@@ -223,14 +226,14 @@ internal sealed class CrashDetector
         for (var j = _head - 1; j >= oldest; j--)
         {
             var s = j & Mask;
-            var tj = _raw[s].T;
+            var tj = _ring[s].Raw.T;
             if (tj < t - MaxLossOfControlS)
             {
                 break;
             }
 
-            var active = _rate[s] >= LossOfControlRateDps || _accel[s] < LossOfControlLowMs2 || _accel[s] > LossOfControlHighMs2
-                || _raw[s].Az < LyingCosine * _accel[s];
+            var active = _ring[s].Rate >= LossOfControlRateDps || _ring[s].Accel < LossOfControlLowMs2 || _ring[s].Accel > LossOfControlHighMs2
+                || _ring[s].Raw.Az < LyingCosine * _ring[s].Accel;
             if (active)
             {
                 start = tj;
@@ -249,20 +252,20 @@ internal sealed class CrashDetector
         for (var j = startIndex; j >= oldest; j--)
         {
             var s = j & Mask;
-            var tj = _raw[s].T;
+            var tj = _ring[s].Raw.T;
             if (tj < start - MovingLookBackS)
             {
                 break;
             }
 
-            if (!double.IsNaN(_speed[s]) && !(_speed[s] <= speedBefore))
+            if (!double.IsNaN(_ring[s].Speed) && !(_ring[s].Speed <= speedBefore))
             {
-                speedBefore = _speed[s];
+                speedBefore = _ring[s].Speed;
             }
 
             if (tj >= start - 1)
             {
-                yawSum += _yaw[s];
+                yawSum += _ring[s].Yaw;
                 yawCount++;
             }
         }
@@ -278,15 +281,16 @@ internal sealed class CrashDetector
         _startT = start;
         _lastViolentT = t;
         _speedBefore = speedBefore;
-        _startLat = _lat[startIndex & Mask];
-        _startLon = _lon[startIndex & Mask];
+        _speedAtStart = _ring[startIndex & Mask].Speed;
+        _startLat = _ring[startIndex & Mask].Lat;
+        _startLon = _ring[startIndex & Mask].Lon;
         _yawBefore = yawCount > 0 ? yawSum / yawCount : 0;
         _peakAccel = 0;
         _peakRate = 0;
         for (var j = startIndex; j < _head; j++)
         {
-            _peakAccel = Math.Max(_peakAccel, _accel[j & Mask]);
-            _peakRate = Math.Max(_peakRate, _rate[j & Mask]);
+            _peakAccel = Math.Max(_peakAccel, _ring[j & Mask].Accel);
+            _peakRate = Math.Max(_peakRate, _ring[j & Mask].Rate);
         }
 
         _sawFreeFall = _sawImpact = _sawTumbling = _sawSliding = false;
@@ -310,7 +314,7 @@ internal sealed class CrashDetector
             : "unknown";
         var attitude = restAz < -0.5 * restNorm ? "upside down"
             : lyingSide is not null ? $"on the {lyingSide} side"
-            : restAx < 0 ? "on the back" : "face down";
+            : restAx > 0 ? "on the back" : "face down"; // x is the chest's direction: up when lying on the back
         var trigger = _sawFreeFall ? "was thrown into a free fall"
             : _sawTumbling ? "tumbled"
             : _sawImpact ? "took an impact"
@@ -327,12 +331,12 @@ internal sealed class CrashDetector
             Kind: kind,
             PeakG: _peakAccel / G,
             PeakRateDps: _peakRate,
-            SpeedBeforeKmh: _speedBefore,
+            SpeedBeforeKmh: double.IsNaN(_speedAtStart) ? _speedBefore : _speedAtStart,
             Latitude: double.IsNaN(_startLat) ? null : _startLat,
             Longitude: double.IsNaN(_startLon) ? null : _startLon,
             Explanation: string.Create(
                 CultureInfo.InvariantCulture,
-                $"Riding at {_speedBefore:0} km/h, the rider {why} at {_startT:0.0} s: the body {trigger} (peak {_peakAccel / G:0.0} g, {_peakRate:0} °/s) and came to rest lying {attitude}, {tiltDeg:0}° from upright, at {t:0.0} s."));
+                $"Riding at {(double.IsNaN(_speedAtStart) ? _speedBefore : _speedAtStart):0} km/h, the rider {why} at {_startT:0.0} s: the body {trigger} (peak {_peakAccel / G:0.0} g, {_peakRate:0} °/s) and came to rest lying {attitude}, {tiltDeg:0}° from upright, at {t:0.0} s."));
 
         _window = new StringBuilder(256 * 1024);
         _window.Append("timestamp,ax,ay,az,gx,gy,gz");
@@ -359,14 +363,14 @@ internal sealed class CrashDetector
         _window.Append('\n');
         var first = _head - 1;
         var oldest = Math.Max(0, _head - Capacity + 1);
-        while (first > oldest && _raw[(first - 1) & Mask].T >= _startT - WindowS)
+        while (first > oldest && _ring[(first - 1) & Mask].Raw.T >= _startT - WindowS)
         {
             first--;
         }
 
         for (var j = first; j < _head; j++)
         {
-            AppendWindowRow(_raw[j & Mask]);
+            AppendWindowRow(_ring[j & Mask].Raw);
         }
     }
 
@@ -421,5 +425,12 @@ internal sealed class CrashDetector
         }
 
         w.Append(',');
+    }
+
+    /// <summary>One ring entry: the raw sample (for the crash window) and what the search needs, side by side in memory.</summary>
+    private struct Slot
+    {
+        public RideSample Raw;
+        public double Speed, Yaw, Lat, Lon, Accel, Rate, RotationStep;
     }
 }

@@ -36,7 +36,7 @@ internal sealed class LeanEstimator
     /// <summary>The gravity reference is trusted only while |a| stays within this fraction of g (no braking, no cornering load).</summary>
     private const double GravityReferenceTolerance = 0.05;
 
-    private double _referenceLean;
+    private double _referenceLean, _referenceCos = 1, _referenceSin;
     private double _leanSame, _leanFlipped;
     private double _residualSame, _residualFlipped;
     private bool _started;
@@ -56,30 +56,34 @@ internal sealed class LeanEstimator
     /// <param name="speedKmh">Measured ground speed (a speed column), or NaN when the file has none; a speed derived from GPS positions lags too much for the balance lean.</param>
     public void Add(double dt, double ax, double ay, double az, double gxDps, double gyDps, double gzDps, double speedKmh)
     {
-        var cos = Math.Cos(_referenceLean);
-        var sin = Math.Sin(_referenceLean);
-        var yawDps = (gzDps * cos) + (gyDps * sin);
+        var yawDps = (gzDps * _referenceCos) + (gyDps * _referenceSin);
         YawRateDps = yawDps;
 
+        // Each reference is tan φ = x; cos and sin for the next yaw rate follow from x with one
+        // square root instead of two more trigonometric calls per sample.
         bool hasReference;
-        double reference;
+        double tangent;
         if (!double.IsNaN(speedKmh))
         {
-            reference = -Math.Atan(speedKmh / 3.6 * yawDps * GeoMath.DegToRad / StandardGravity);
+            tangent = -(speedKmh / 3.6 * yawDps * GeoMath.DegToRad / StandardGravity);
             hasReference = true;
         }
         else if ((gyDps * gyDps) + (gzDps * gzDps) >= TurnAxisMinRateDps * TurnAxisMinRateDps && Math.Abs(gzDps) > Math.Abs(gyDps) * 0.2)
         {
-            reference = Math.Atan(gyDps / gzDps);
+            tangent = gyDps / gzDps;
             hasReference = true;
         }
         else
         {
             var specificForce = Math.Sqrt((ax * ax) + (ay * ay) + (az * az));
             hasReference = Math.Abs(specificForce - StandardGravity) < GravityReferenceTolerance * StandardGravity && az > 0;
-            reference = hasReference ? Math.Atan2(ay, az) : _referenceLean;
+            tangent = hasReference ? ay / az : _referenceSin / _referenceCos;
         }
 
+        var reference = Math.Atan(tangent);
+        var inverseSecant = 1 / Math.Sqrt(1 + (tangent * tangent));
+        _referenceCos = inverseSecant;
+        _referenceSin = tangent * inverseSecant;
         _referenceLean = reference;
         if (!_started)
         {

@@ -33,6 +33,7 @@ public sealed class RideMetricsSink : IRideSampleSink
     private const double UprightCosine = 0.5;
 
     private const double CheckpointIntervalS = 0.25;
+    private const double TraceIntervalS = 0.04;
     private const int CheckpointCount = 512; // 128 s of history, more than a crash takes to confirm
 
     private readonly SampleIntervalHistogram _intervals = new();
@@ -54,7 +55,7 @@ public sealed class RideMetricsSink : IRideSampleSink
     private RideChannels _channels = new(false, false, false, false);
     private Accumulators _m = Accumulators.Create();
     private long _checkpointsTaken;
-    private double _nextCheckpointT;
+    private double _nextCheckpointT, _nextTraceT = double.NegativeInfinity;
     private bool _frozen;
     private long _samples;
     private double _firstT = double.NaN, _lastT = double.NaN;
@@ -137,14 +138,20 @@ public sealed class RideMetricsSink : IRideSampleSink
     private void ProcessCentre(in StageSample c, in SmoothedChannels s)
     {
         var speedKnown = !double.IsNaN(c.SpeedKmh);
-        _speedTrace.Add(c.T, c.SpeedKmh);
-        _longitudinalTrace.Add(c.T, s.Ax);
-        _lateralTrace.Add(c.T, speedKnown ? s.LateralAccel : double.NaN);
-        _leanSameTrace.Add(c.T, c.LeanSameRad * GeoMath.RadToDeg);
-        _leanFlippedTrace.Add(c.T, c.LeanFlippedRad * GeoMath.RadToDeg);
-        _headingRateTrace.Add(c.T, s.YawRateDps);
-        _latTrace.Add(c.T, c.Lat);
-        _lonTrace.Add(c.T, c.Lon);
+        if (c.T >= _nextTraceT)
+        {
+            // Every chart channel is smoothed (0.5 s), filtered (lean) or GPS-rate, so 25 points a
+            // second keep its peaks; the charts get ≤ 5 000 points anyway.
+            _nextTraceT = c.T + TraceIntervalS;
+            _speedTrace.Add(c.T, c.SpeedKmh);
+            _longitudinalTrace.Add(c.T, s.Ax);
+            _lateralTrace.Add(c.T, speedKnown ? s.LateralAccel : double.NaN);
+            _leanSameTrace.Add(c.T, c.LeanSameRad * GeoMath.RadToDeg);
+            _leanFlippedTrace.Add(c.T, c.LeanFlippedRad * GeoMath.RadToDeg);
+            _headingRateTrace.Add(c.T, s.YawRateDps);
+            _latTrace.Add(c.T, c.Lat);
+            _lonTrace.Add(c.T, c.Lon);
+        }
 
         if (_frozen)
         {

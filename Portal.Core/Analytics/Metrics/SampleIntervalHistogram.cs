@@ -14,6 +14,8 @@ internal sealed class SampleIntervalHistogram
     private readonly long[] _counts = new long[BinCount];
     private readonly double[] _sums = new double[BinCount];
     private long _total;
+    private double _lastInterval = double.NaN;
+    private int _lastBin;
 
     public void Add(double interval)
     {
@@ -22,8 +24,19 @@ internal sealed class SampleIntervalHistogram
             return;
         }
 
-        var bin = (int)(Math.Log10(interval / MinInterval) * BinsPerDecade);
-        bin = Math.Clamp(bin, 0, BinCount - 1);
+        // Constant-rate files repeat the same interval: skip the logarithm then.
+        int bin;
+        if (interval == _lastInterval)
+        {
+            bin = _lastBin;
+        }
+        else
+        {
+            bin = Math.Clamp((int)(Math.Log10(interval / MinInterval) * BinsPerDecade), 0, BinCount - 1);
+            _lastInterval = interval;
+            _lastBin = bin;
+        }
+
         _counts[bin]++;
         _sums[bin] += interval;
         _total++;

@@ -19,6 +19,7 @@ internal sealed class TraceDownsampler
     private double _width = InitialBucketWidthS;
     private int _count;
     private long _currentIndex = -1;
+    private double _currentEnd = double.NegativeInfinity;
 
     /// <param name="keepExtremes">Min and max per bucket (signals); otherwise the first value (positions, where a min/max pair would be no point on the track).</param>
     public TraceDownsampler(bool keepExtremes) => _keepExtremes = keepExtremes;
@@ -30,10 +31,32 @@ internal sealed class TraceDownsampler
             return;
         }
 
+        // Hot path: the sample falls into the open bucket (one comparison, no division).
+        if (t < _currentEnd && _count > 0)
+        {
+            if (_keepExtremes)
+            {
+                var open = _count - 1;
+                if (value < _minV[open])
+                {
+                    _minV[open] = value;
+                    _minT[open] = t;
+                }
+                else if (value > _maxV[open])
+                {
+                    _maxV[open] = value;
+                    _maxT[open] = t;
+                }
+            }
+
+            return;
+        }
+
         var index = (long)Math.Floor(t / _width);
         if (index != _currentIndex)
         {
-            if (_count == MaxBuckets)
+            // Sparse points (gaps, decimated input) may not pair up at once: widen until a bucket is free.
+            while (_count == MaxBuckets)
             {
                 Merge();
                 index = (long)Math.Floor(t / _width);
@@ -45,6 +68,7 @@ internal sealed class TraceDownsampler
                 _minV[_count] = _maxV[_count] = value;
                 _count++;
                 _currentIndex = index;
+                _currentEnd = (index + 1) * _width;
                 return;
             }
         }
@@ -106,6 +130,7 @@ internal sealed class TraceDownsampler
 
         _count = write + 1;
         _currentIndex = _count == 0 ? -1 : (long)Math.Floor(_minT[_count - 1] / _width);
+        _currentEnd = (_currentIndex + 1) * _width;
     }
 
     public Trace ToTrace(string name, string unit)

@@ -244,7 +244,7 @@ public sealed class RideFileReader
                 }
 
                 _dataRows++;
-                if (row.ColCount != _headerColumns || !TryParseRow(row, ref raw))
+                if (!HasHeaderFieldCount(row) || !TryParseRow(row, ref raw))
                 {
                     _malformedRows++;
                     continue;
@@ -340,6 +340,10 @@ public sealed class RideFileReader
             sink.Begin(new RideChannels(hasMagnetometer, _iSpeed >= 0, hasPosition, _iAlt >= 0));
             return null;
         }
+
+        /// <summary>The header's field count; a trailing empty field (some loggers end every data row with a comma) is tolerated.</summary>
+        private bool HasHeaderFieldCount(SepReader.Row row) =>
+            row.ColCount == _headerColumns || (row.ColCount == _headerColumns + 1 && row[_headerColumns].Span.IsEmpty);
 
         private bool TryParseRow(SepReader.Row row, ref RideSample raw)
         {

@@ -36,6 +36,17 @@ public sealed class CrashDetectionTests
     }
 
     [Fact]
+    public void Crash_SecondsAfterAHardKerbStrike_IsTimedAtTheCrash_NotAtTheStrike()
+    {
+        var ride = new SyntheticRide().Drive(10, 60, 0).Drive(10, 60, 0).Spike(5.5, 0.03).Drive(5, 60, 0).Drive(2, 60, 20);
+        var lossOfControl = ride.Samples[^1].T;
+        var metrics = ride.Tumble(seconds: 1.5, rateDps: 400, freeFallS: 0, lieS: 15).Analyze().Metrics!;
+
+        Assert.True(metrics.CrashDetected);
+        Assert.InRange(metrics.CrashTimeS!.Value, lossOfControl - 0.5, lossOfControl + 0.5);
+    }
+
+    [Fact]
     public void HardBraking_AtOnePointOneG_IsNotACrash()
     {
         // 100 km/h to standstill at 10.8 m/s² (1.1 g), then standing.

@@ -53,6 +53,7 @@ public sealed class BadInputCorpusTests
         new("duplicate timestamps", () => Utf8(CanonicalHeader + "\n" + CanonicalRows(50) + CanonicalRows(1, 49) + CanonicalRows(1, 49) + CanonicalRows(50, 50)), null, ExpectedSkipped: 2, ExpectedSamples: 100),
         new("timestamps decreasing throughout", () => Utf8(CanonicalHeader + "\n" + string.Concat(Enumerable.Range(0, 100).Reverse().Select(i => CanonicalRows(1, i)))), RideRejectionCodes.TimestampsNotIncreasing),
         new("a few rows with the wrong field count", () => Utf8(WithBadRows(300, 100, "1.5,0.1,0.2")), null, ExpectedSkipped: 3, ExpectedSamples: 297),
+        new("a trailing comma on every data row is tolerated", () => Utf8(CanonicalHeader + "\n" + CanonicalRows(100).Replace("\n", ",\n")), null, ExpectedSkipped: 0, ExpectedSamples: 100),
         new("every row with an extra field", () => Utf8(CanonicalHeader + "\n" + CanonicalRows(100).Replace("\n", ",5\n")), RideRejectionCodes.TooManyBadRows),
         new("decimal commas split every row", () => Utf8(CanonicalHeader + "\n" + CanonicalRows(100).Replace("9.81", "9,81")), RideRejectionCodes.TooManyBadRows),
         new("truncated gzip", () => { var gz = Gzip(Utf8(CanonicalFile(5000))); return gz[..(gz.Length / 2)]; }, RideRejectionCodes.TruncatedGzip),

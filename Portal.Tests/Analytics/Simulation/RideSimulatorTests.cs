@@ -164,6 +164,39 @@ public sealed class RideSimulatorTests
         Assert.True(Math.Abs(Math.Cos(last.State.LeanLeftDeg * Math.PI / 180)) < 0.2 || Math.Cos(last.State.LeanLeftDeg * Math.PI / 180) < -0.8, "lying on a side or on the back");
     }
 
+    [Theory]
+    [InlineData(RideScenario.CrashLowside, 150)]
+    [InlineData(RideScenario.CrashHighside, 150)]
+    [InlineData(RideScenario.Drop, 150)]
+    [InlineData(RideScenario.CrashLowside, 1200)]
+    [InlineData(RideScenario.Drop, 900)]
+    public void EveryEventRide_ContainsItsEvent_WhateverTheSeed(RideScenario scenario, double duration)
+    {
+        foreach (var seed in Enumerable.Range(100, 12))
+        {
+            var simulator = new RideSimulator(new SimulationOptions { Scenario = scenario, DurationSeconds = duration, RateHz = 50, Seed = seed });
+            while (simulator.TryNext(out _))
+            {
+            }
+
+            var truth = simulator.GroundTruth();
+            if (scenario == RideScenario.Drop)
+            {
+                var drop = Assert.Single(truth.BaitEvents, e => e.Kind == "drop");
+                Assert.True(drop.TimeS < duration - 5, $"seed {seed}: dropped at {drop.TimeS} s of {duration}");
+            }
+            else
+            {
+                Assert.True(truth.CrashDetected, $"seed {seed}: no crash in {duration} s");
+                Assert.True(truth.CrashTimeS < duration - 15, $"seed {seed}: crash at {truth.CrashTimeS} s leaves no time to come to rest");
+            }
+        }
+    }
+
+    [Fact]
+    public void ACrashRideTooShortToContainItsCrash_IsRefused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RideSimulator(new SimulationOptions { Scenario = RideScenario.CrashHighside, DurationSeconds = 60 }));
+
     [Fact]
     public void DroppedSuit_IsNotACrash_ButHasAFreeFallAndAnImpact()
     {

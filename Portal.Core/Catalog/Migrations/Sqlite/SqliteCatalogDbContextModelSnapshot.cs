@@ -17,6 +17,155 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Portal.Core.Catalog.CrashRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("CrashTimeS")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("DetectedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Label")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LabelledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("LabelledBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Latitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("Longitude")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("PeakG")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("PeakRateDps")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("RawCopyKey")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RideId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RiderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("SpeedBeforeKmh")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("WindowKey")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DetectedAt");
+
+                    b.HasIndex("RideId")
+                        .IsUnique();
+
+                    b.HasIndex("RiderId");
+
+                    b.ToTable("CrashRecord");
+                });
+
+            modelBuilder.Entity("Portal.Core.Catalog.Notification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DedupeKey")
+                        .HasMaxLength(160)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RideId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DedupeKey")
+                        .IsUnique();
+
+                    b.HasIndex("Role", "CreatedAt");
+
+                    b.HasIndex("UserId", "CreatedAt");
+
+                    b.ToTable("Notification");
+                });
+
+            modelBuilder.Entity("Portal.Core.Catalog.NotificationReceipt", b =>
+                {
+                    b.Property<Guid>("NotificationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("NotificationId", "UserId");
+
+                    b.ToTable("NotificationReceipt");
+                });
+
             modelBuilder.Entity("Portal.Core.Catalog.Ride", b =>
                 {
                     b.Property<Guid>("Id")
@@ -26,8 +175,8 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                     b.Property<int?>("AnalysisVersion")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("AnalyzedAt")
-                        .HasColumnType("INTEGER");
+                    b.Property<DateTime?>("AnalyzedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("Compressed")
                         .HasColumnType("INTEGER");
@@ -82,16 +231,16 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                     b.Property<int>("ProgressPercent")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long?>("RawDeletedAt")
-                        .HasColumnType("INTEGER");
+                    b.Property<DateTime?>("RawDeletedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("RawKey")
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("RawRetainUntil")
-                        .HasColumnType("INTEGER");
+                    b.Property<DateTime?>("RawRetainUntil")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("RowsSkipped")
                         .HasColumnType("INTEGER");
@@ -114,8 +263,8 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("UploadedAt")
-                        .HasColumnType("INTEGER");
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<Guid>("UploaderId")
                         .HasColumnType("TEXT");
@@ -163,6 +312,164 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                     b.HasIndex("TechnicianId");
 
                     b.ToTable("Riders");
+                });
+
+            modelBuilder.Entity("Portal.Core.Catalog.UploadPart", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SessionId", "Number");
+
+                    b.ToTable("UploadPart");
+                });
+
+            modelBuilder.Entity("Portal.Core.Catalog.UploadSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DeclaredSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeviceId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastActivityAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PartCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProfileName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("RideId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UploaderId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UploaderId");
+
+                    b.HasIndex("Status", "LastActivityAt");
+
+                    b.ToTable("UploadSession");
+                });
+
+            modelBuilder.Entity("Portal.Core.Devices.Device", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessagesAccepted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessagesRejected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Model")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProfileName")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RiderId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RiderId");
+
+                    b.ToTable("Devices", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Catalog.NotificationReceipt", b =>
+                {
+                    b.HasOne("Portal.Core.Catalog.Notification", null)
+                        .WithMany()
+                        .HasForeignKey("NotificationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Catalog.UploadPart", b =>
+                {
+                    b.HasOne("Portal.Core.Catalog.UploadSession", null)
+                        .WithMany("Parts")
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Catalog.UploadSession", b =>
+                {
+                    b.Navigation("Parts");
                 });
 #pragma warning restore 612, 618
         }

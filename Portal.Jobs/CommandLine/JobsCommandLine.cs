@@ -22,8 +22,6 @@ public static class JobsCommandLine
                 return await SimulateDeviceCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "bench-ingest":
                 return await BenchIngestCommand.RunAsync(rest, stdout, stderr, cancellationToken);
-            case "upload":
-                return await UploadCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             case "load":
                 return await LoadCommand.RunAsync(rest, stdout, stderr, cancellationToken);
             default:

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Core.Catalog;
 using Portal.Core.Rides;
 using Portal.Core.Storage;
+using Xunit.Abstractions;
 
 namespace Portal.Tests.Scale;
 
@@ -18,7 +19,10 @@ public sealed class MultiWorkerTests : IAsyncLifetime
     /// <summary>Guards against a hang only (a healthy run takes well under a minute on 2 cores).</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
+    private readonly ITestOutputHelper output;
     private ScaleCluster cluster = null!;
+
+    public MultiWorkerTests(ITestOutputHelper output) => this.output = output;
 
     public async Task InitializeAsync() => cluster = await ScaleCluster.StartAsync("scale_workers", invisibilityTimeoutSeconds: 30);
 
@@ -31,6 +35,7 @@ public sealed class MultiWorkerTests : IAsyncLifetime
         var second = cluster.StartWorker("b");
         await cluster.WaitForServersAsync([first, second], Patience);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var owners = Enumerable.Range(0, Riders).Select(_ => Guid.NewGuid()).ToArray();
         var rides = new List<Ride>(RideCount);
         for (var i = 0; i < RideCount; i++)
@@ -40,7 +45,9 @@ public sealed class MultiWorkerTests : IAsyncLifetime
         }
 
         var rideIds = rides.Select(r => r.Id).ToList();
+        var stored = clock.Elapsed;
         await cluster.WaitUntilFinishedAsync(rideIds, Patience, [first, second]);
+        output.WriteLine($"{RideCount} rides stored and queued in {stored.TotalSeconds:F1} s; all analysed {clock.Elapsed.TotalSeconds:F1} s after the first upload.");
         // A graceful stop flushes their logs, which say which ride each one analysed.
         await Task.WhenAll(first.StopAsync(TimeSpan.FromSeconds(30)), second.StopAsync(TimeSpan.FromSeconds(30)));
 
@@ -62,6 +69,7 @@ public sealed class MultiWorkerTests : IAsyncLifetime
         var byFirst = serversUsed.Count(s => ScaleCluster.IsServerOf(s, first));
         var bySecond = serversUsed.Count(s => ScaleCluster.IsServerOf(s, second));
         Assert.Equal(RideCount, byFirst + bySecond);
+        output.WriteLine($"Jobs per worker: {byFirst} and {bySecond}.");
         Assert.True(byFirst > 0 && bySecond > 0, $"Both workers should take part: {byFirst} and {bySecond} jobs.");
 
         // Each worker's own account agrees: the analysis itself ran once per ride, nowhere twice.

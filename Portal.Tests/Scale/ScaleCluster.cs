@@ -161,7 +161,8 @@ public sealed class ScaleCluster : IAsyncDisposable
         while (true)
         {
             var finished = await WithCatalogAsync(db => db.Rides.CountAsync(r => ids.Contains(r.Id) && (r.Status == RideStatus.Analyzed || r.Status == RideStatus.Failed)));
-            if (finished == ids.Count)
+            // The job's Succeeded state is written just after the ride's row: wait for both.
+            if (finished == ids.Count && ids.All(JobsFinal))
             {
                 return;
             }
@@ -173,6 +174,14 @@ public sealed class ScaleCluster : IAsyncDisposable
 
             await Task.Delay(250);
         }
+    }
+
+    private bool JobsFinal(Guid rideId)
+    {
+        using var connection = JobStorage.GetConnection();
+        return AnalysisJobs.TryGetValue(rideId, out var jobs)
+            && jobs.All(job => connection.GetStateData(job)?.Name is { } state
+                && (state == Hangfire.States.SucceededState.StateName || state == Hangfire.States.FailedState.StateName));
     }
 
     public JobDetailsDto JobDetails(string jobId) =>

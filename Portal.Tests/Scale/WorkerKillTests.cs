@@ -1,6 +1,7 @@
 using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Catalog;
+using Xunit.Abstractions;
 
 namespace Portal.Tests.Scale;
 
@@ -13,7 +14,7 @@ namespace Portal.Tests.Scale;
 public sealed class WorkerKillTests : IAsyncLifetime
 {
     private const int InvisibilityTimeoutSeconds = 15;
-    private const int LongRides = 6;
+    private const int LongRides = 4;
 
     /// <summary>How late after the timeout the survivor may start the job: its queue polling and a loaded machine.</summary>
     private static readonly TimeSpan PickupSlack = TimeSpan.FromSeconds(45);
@@ -21,7 +22,10 @@ public sealed class WorkerKillTests : IAsyncLifetime
     /// <summary>Guards against a hang only.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
+    private readonly ITestOutputHelper output;
     private ScaleCluster cluster = null!;
+
+    public WorkerKillTests(ITestOutputHelper output) => this.output = output;
 
     public async Task InitializeAsync() => cluster = await ScaleCluster.StartAsync("scale_kill", InvisibilityTimeoutSeconds);
 
@@ -76,6 +80,7 @@ public sealed class WorkerKillTests : IAsyncLifetime
                 .Where(state => state.StateName == Hangfire.States.ProcessingState.StateName)
                 .Max(state => state.CreatedAt);
             var delay = pickedUpAt - killedAt;
+            output.WriteLine($"Job {orphan} picked up by the survivor {delay.TotalSeconds:F1} s after the kill (invisibility timeout {InvisibilityTimeoutSeconds} s).");
             Assert.True(delay <= TimeSpan.FromSeconds(InvisibilityTimeoutSeconds) + PickupSlack,
                 $"Job {orphan} was picked up {delay.TotalSeconds:F1} s after the kill (timeout {InvisibilityTimeoutSeconds} s).");
         }
@@ -94,5 +99,5 @@ public sealed class WorkerKillTests : IAsyncLifetime
         Assert.Equal(rideIds.Order(), notified.Order());
     }
 
-    private const double LongRideSeconds = 600;
+    private const double LongRideSeconds = 300;
 }

@@ -27,6 +27,12 @@ public sealed class HangfireOptions
     public string? ConnectionString { get; set; }
 
     public HangfireServerOptions Server { get; set; } = new();
+
+    /// <summary>
+    /// PostgreSQL: how long a job fetched by a worker that died (SIGKILL, lost machine) stays invisible before
+    /// another worker takes it. Live workers keep extending it (sliding, every fifth of it), so long jobs are safe.
+    /// </summary>
+    public int InvisibilityTimeoutSeconds { get; set; } = 300;
 }
 
 public sealed class HangfireServerOptions
@@ -50,6 +56,10 @@ internal sealed partial class HangfireOptionsValidator : IValidateOptions<Hangfi
 {
     public const int MaxWorkers = 256;
 
+    /// <summary>Below this the keep-alive (a fifth of it) would hit the database every second per running job.</summary>
+    public const int MinInvisibilityTimeoutSeconds = 5;
+    public const int MaxInvisibilityTimeoutSeconds = 86_400;
+
     public ValidateOptionsResult Validate(string? name, HangfireOptions options)
     {
         var failures = new List<string>();
@@ -60,6 +70,11 @@ internal sealed partial class HangfireOptionsValidator : IValidateOptions<Hangfi
         else if (options.Storage == HangfireStorageKind.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             failures.Add("ConnectionStrings:Hangfire (or ConnectionStrings:Portal) is required when Hangfire:Storage is PostgreSql.");
+        }
+
+        if (options.InvisibilityTimeoutSeconds is < MinInvisibilityTimeoutSeconds or > MaxInvisibilityTimeoutSeconds)
+        {
+            failures.Add($"Hangfire:InvisibilityTimeoutSeconds must be between {MinInvisibilityTimeoutSeconds} and {MaxInvisibilityTimeoutSeconds} (was {options.InvisibilityTimeoutSeconds}).");
         }
 
         if (options.Server.Workers is < 1 or > MaxWorkers)

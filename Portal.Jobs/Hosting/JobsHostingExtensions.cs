@@ -70,18 +70,18 @@ public static class JobsHostingExtensions
         {
             QueuePollInterval = QueuePollInterval,
         }),
-        HangfireStorageKind.PostgreSql => CreatePostgreSqlStorage(options.ConnectionString!),
+        HangfireStorageKind.PostgreSql => CreatePostgreSqlStorage(options.ConnectionString!, TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds)),
         HangfireStorageKind.InMemory => new InMemoryStorage(new InMemoryStorageOptions()),
         _ => throw new InvalidOperationException($"Hangfire:Storage '{options.Storage}' is not supported."),
     };
 
-    private static PostgreSqlStorage CreatePostgreSqlStorage(string connectionString)
+    private static PostgreSqlStorage CreatePostgreSqlStorage(string connectionString, TimeSpan invisibilityTimeout)
     {
         var storageOptions = new PostgreSqlStorageOptions
         {
             QueuePollInterval = QueuePollInterval,
-            // A crashed worker's job is retried after this long; a live worker keeps extending it.
-            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+            // A crashed worker's job is taken by another worker after this long; a live worker keeps extending it.
+            InvisibilityTimeout = invisibilityTimeout,
             UseSlidingInvisibilityTimeout = true,
             PrepareSchemaIfNecessary = true,
         };

@@ -31,8 +31,10 @@ install_packages() {
     apt-get update -qq
     apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  if [ ! -x "$STATE/node/node_modules/.bin/azurite-blob" ]; then
+  # Checks the package's entry point, not just its launcher: an interrupted install leaves the launcher only.
+  if [ ! -f "$STATE/node/node_modules/azurite/dist/src/blob/main.js" ]; then
     log "installing Azurite (npm)"
+    rm -rf "$STATE/node"
     mkdir -p "$STATE/node"
     npm install --prefix "$STATE/node" --no-audit --no-fund --silent azurite@3.37.0 >/dev/null
   fi

@@ -88,6 +88,8 @@ public class PortalFactory : WebApplicationFactory<Program>
             ["Demo:Seed"] = "true",
             ["Demo:Password"] = DemoPassword,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Each test portal hosts its own embedded MQTT broker: never the shared default port.
+            ["Mqtt:Embedded:Port"] = Live.LiveTestPorts.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         if (Database == TestDatabase.PostgreSql || HangfireStorage == "PostgreSql")
         {

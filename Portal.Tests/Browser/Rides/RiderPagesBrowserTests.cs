@@ -175,7 +175,8 @@ public sealed class RiderPagesBrowserTests : IAsyncLifetime
             await page.SetViewportSizeAsync(width, height);
             await page.ReloadAsync();
             await page.WaitForSelectorAsync(".portal-root[data-interactive=true]");
-            await page.WaitForSelectorAsync(readySelector);
+            // Attached, not visible: at phone width the charts show their narrow drawing and hide the wide one.
+            await page.WaitForSelectorAsync(readySelector, new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = ScreenshotPath($"{name}-{width}"), FullPage = true });
         }
     }

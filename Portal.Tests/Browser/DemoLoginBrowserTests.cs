@@ -18,16 +18,7 @@ public sealed class BrowserPortalFixture : IAsyncLifetime
     {
         BaseAddress = await Factory.StartKestrelAsync();
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = TestServices.ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        });
+        Browser = await HeadlessChromium.LaunchAsync(playwright);
     }
 
     public async Task DisposeAsync()

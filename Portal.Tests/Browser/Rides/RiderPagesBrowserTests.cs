@@ -26,16 +26,7 @@ public sealed class RiderPagesBrowserTests : IAsyncLifetime
     {
         baseAddress = await factory.StartKestrelAsync();
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = TestServices.ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        });
+        browser = await HeadlessChromium.LaunchAsync(playwright);
     }
 
     public async Task DisposeAsync()

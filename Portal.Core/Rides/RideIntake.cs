@@ -49,7 +49,7 @@ public sealed class RideIntake(
         var compressed = headLength == 2 && head[0] == 0x1f && head[1] == 0x8b;
         var rawKey = PipelineKeys.RawRide(upload.OwnerId, rideId, compressed);
 
-        using var counted = new HashingLimitedStream(new PrefixedStream(head.AsMemory(0, headLength), body), uploadOptions.Value.MaxFileBytes);
+        using var counted = new HashingLimitedStream(new PrefixedStream(head, headLength, body, releaseHead: static _ => { }), uploadOptions.Value.MaxFileBytes);
         try
         {
             await storage.PutAsync(BucketKind.Raw, rawKey, counted, compressed ? "application/gzip" : "text/csv", cancellationToken);

@@ -10,4 +10,13 @@ scripts/test-services.sh start
 # shellcheck disable=SC1091
 source .test-services/env
 dotnet build Portal.sln -c Release --nologo -v quiet
-dotnet test Portal.sln -c Release --no-build --nologo --logger "console;verbosity=normal" --results-directory TestResults "$@"
+mkdir -p TestResults
+status=0
+dotnet test Portal.sln -c Release --no-build --nologo --logger "console;verbosity=normal" --results-directory TestResults "$@" \
+  | tee TestResults/console.log || status=$?
+# CI keeps only the end of the output: repeat every failed test with its message last.
+if grep -q '^  Failed ' TestResults/console.log; then
+  echo "==================== failed tests ===================="
+  awk '/^  Failed /{show=1; lines=0} /^  (Passed|Skipped) |^  Stack Trace:/{show=0} show && lines++ < 20' TestResults/console.log
+fi
+exit "$status"

@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
+using MudBlazor.Extensions;
 using Portal.Components.Pages.Devices;
 using Portal.Core.Analytics;
 using Portal.Core.Devices;
@@ -31,9 +32,9 @@ public sealed class AdminDeviceProfilesPageTests : DevicesUiTestContext
         Assert.Contains("name:", errors, StringComparison.Ordinal);
         Assert.Contains("columns.ay: Column 'C1' already feeds ax", errors, StringComparison.Ordinal);
         var fields = cut.FindComponents<MudTextField<string>>();
-        Assert.Contains("already feeds ax", fields.Single(f => f.Instance.Label == "ay").Instance.ErrorText, StringComparison.Ordinal);
-        Assert.True(fields.Single(f => f.Instance.Label == "Name").Instance.Error);
-        Assert.False(fields.Single(f => f.Instance.Label == "ax").Instance.Error);
+        Assert.Contains("already feeds ax", fields.Single(f => f.Instance.Label == "ay").Instance.GetState(x => x.ErrorText), StringComparison.Ordinal);
+        Assert.True(fields.Single(f => f.Instance.Label == "Name").Instance.GetState(x => x.Error));
+        Assert.False(fields.Single(f => f.Instance.Label == "ax").Instance.GetState(x => x.Error));
         await using var db = NewDb();
         Assert.False(await db.Set<StoredDeviceProfile>().AnyAsync());
     }

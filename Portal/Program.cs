@@ -30,6 +30,7 @@ app.MapPortalHealthChecks();
 app.MapPortalApi();
 app.MapRidePipelineApi();
 app.MapDevicesApi();
+app.MapDeviceProfilesApi();
 app.MapHangfirePanel();
 app.MapPortalUi();
 

@@ -19,13 +19,6 @@ public interface IDeviceProfileResolver
     Task<DeviceProfile?> FindAsync(string? profileName, string? deviceId, CancellationToken cancellationToken);
 }
 
-/// <summary>Until device profiles are stored, every ride is analysed with guessed columns and units.</summary>
-public sealed class NoDeviceProfiles : IDeviceProfileResolver
-{
-    public Task<DeviceProfile?> FindAsync(string? profileName, string? deviceId, CancellationToken cancellationToken) =>
-        Task.FromResult<DeviceProfile?>(null);
-}
-
 public sealed record NotificationMessage(NotificationKind Kind, string Title, string Body, Guid? RideId);
 
 /// <summary>Tells people something happened; the message is stored, so any process may send and the portal shows it.</summary>

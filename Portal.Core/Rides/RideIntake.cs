@@ -36,6 +36,8 @@ public sealed class RideIntake(
 
     public async Task<RideIntakeResult> IngestAsync(RideUpload upload, Stream body, CancellationToken cancellationToken)
     {
+        // Before a byte is stored: a refused upload keeps nothing.
+        upload = upload with { ProfileName = await UploadProfileCheck.EnsureKnownAsync(db, upload.ProfileName, cancellationToken) };
         var rideId = Guid.CreateVersion7(time.GetUtcNow());
 
         // The first bytes say whether it is gzip, whatever the name or content type claimed.

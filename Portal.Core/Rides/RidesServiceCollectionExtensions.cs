@@ -16,7 +16,7 @@ public static class RidesServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IDeviceProfileResolver, NoDeviceProfiles>();
+        services.TryAddScoped<IDeviceProfileResolver, Devices.CatalogDeviceProfileResolver>();
         services.TryAddScoped<RideIntake>();
         services.TryAddScoped<UploadSessions>();
         services.TryAddScoped<Devices.ILiveRideSink, LiveRideIntakeSink>();

@@ -12,12 +12,34 @@ public static class UploadErrorCodes
     public const string SizeMismatch = "upload_size_mismatch";
     public const string OffsetMismatch = "upload_offset_mismatch";
     public const string InvalidPartNumber = "upload_invalid_part_number";
+
+    /// <summary>The upload names a device profile the catalog does not hold.</summary>
+    public const string UnknownProfile = "unknown_profile";
 }
 
 /// <summary>An upload the portal refuses with a stable code; nothing of it is kept.</summary>
 public class UploadRefusedException(string code, string message, Exception? inner = null) : Exception(message, inner)
 {
     public string Code { get; } = code;
+}
+
+/// <summary>Uploads may name only stored device profiles: a typo would otherwise silently fall back to guessing.</summary>
+public static class UploadProfileCheck
+{
+    /// <summary>The trimmed profile name (null when none is named).</summary>
+    /// <exception cref="UploadRefusedException"><see cref="UploadErrorCodes.UnknownProfile"/> when no such profile is stored.</exception>
+    public static async Task<string?> EnsureKnownAsync(Catalog.CatalogDbContext catalog, string? profileName, CancellationToken cancellationToken)
+    {
+        if (Devices.DeviceProfileRules.CleanName(profileName) is not { } name)
+        {
+            return null;
+        }
+
+        return await Devices.DeviceProfileQueries.DeviceProfileExistsAsync(catalog, name, cancellationToken)
+            ? name
+            : throw new UploadRefusedException(UploadErrorCodes.UnknownProfile,
+                $"There is no device profile '{name}'. Pick one of the profiles an admin defined, or leave the profile empty to let the portal guess the columns.");
+    }
 }
 
 /// <summary>The body grew past the configured limit while it was being streamed.</summary>

@@ -48,6 +48,7 @@ public sealed class UploadSessions(
             throw new UploadRefusedException(UploadErrorCodes.EmptyFile, "The file is empty.");
         }
 
+        upload = upload with { ProfileName = await UploadProfileCheck.EnsureKnownAsync(db, upload.ProfileName, cancellationToken) };
         var now = time.GetUtcNow();
         var session = new UploadSession
         {

@@ -37,7 +37,6 @@ public sealed class NavigationTests : BunitContext, IAsyncLifetime
 
     [Theory]
     [InlineData(PortalRoles.Rider)]
-    [InlineData(PortalRoles.Technician)]
     [InlineData(PortalRoles.RnD)]
     public void NonAdmins_SeeHomeButNoAdministration(string role)
     {
@@ -45,6 +44,15 @@ public sealed class NavigationTests : BunitContext, IAsyncLifetime
 
         Assert.Contains("/", links);
         Assert.DoesNotContain(links, href => href.StartsWith("/admin", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Technicians_SeeTheirTeamsDevices_ButNoOtherAdministration()
+    {
+        var links = RenderedLinks(PortalRoles.Technician);
+
+        Assert.Contains("/", links);
+        Assert.Equal(["/admin/devices"], links.Where(href => href.StartsWith("/admin", StringComparison.Ordinal)));
     }
 
     [Fact]

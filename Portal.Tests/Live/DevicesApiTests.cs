@@ -51,6 +51,8 @@ public sealed class DevicesApiTests : IAsyncLifetime
             catalog.Riders.AddRange(
                 new RiderProfile { UserId = _teamRider, Email = "team@example.test", TechnicianId = _technician, TeamMembershipApproved = true },
                 new RiderProfile { UserId = _pendingRider, Email = "pending@example.test", TechnicianId = _technician, TeamMembershipApproved = false });
+            // Registration refuses unknown profile names; the devices here are bound to this one.
+            catalog.Set<StoredDeviceProfile>().Add(new StoredDeviceProfile { Id = Guid.NewGuid(), Name = "default", ProfileJson = """{"name":"default"}""" });
             await catalog.SaveChangesAsync();
         }
 

@@ -40,6 +40,9 @@ public enum Scope
 
     /// <summary>A device to manage: admins, the rider's approved technician; others (the rider too) get 403.</summary>
     Device,
+
+    /// <summary>A stored device profile (a fresh one per call, since DELETE removes it): the role decides.</summary>
+    DeviceProfile,
 }
 
 /// <param name="Roles">Roles that may call it; null = every signed-in account.</param>
@@ -52,6 +55,8 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
     private static readonly string[] Everybody = null!;
     private static readonly string[] AdminOnly = [PortalRoles.Admin];
     private static readonly string[] RnDAndAdmin = [PortalRoles.RnD, PortalRoles.Admin];
+    private static readonly string[] TechnicianAndAdmin = [PortalRoles.Technician, PortalRoles.Admin];
+    private static readonly string[] Staff = [PortalRoles.Technician, PortalRoles.RnD, PortalRoles.Admin];
 
     /// <summary>
     /// The expectations table: every /api endpoint (method + route pattern) with who may call it.
@@ -103,6 +108,11 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
         ["GET /api/devices"] = new(Everybody),
         ["POST /api/devices/{id}/secret"] = new(Everybody, Scope.Device),
         ["POST /api/devices/{id}/disable"] = new(Everybody, Scope.Device),
+
+        ["GET /api/device-profiles"] = new(Staff),
+        ["POST /api/device-profiles"] = new(AdminOnly),
+        ["PUT /api/device-profiles/{name}"] = new(AdminOnly, Scope.DeviceProfile),
+        ["DELETE /api/device-profiles/{name}"] = new(AdminOnly, Scope.DeviceProfile),
     };
 
     /// <summary>Pages anyone may open (signing in, registering, errors).</summary>
@@ -114,6 +124,7 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
     /// <summary>Route prefixes whose pages only these roles may open, whatever the page itself declares.</summary>
     private static readonly (string Prefix, string[] Roles)[] PagePrefixRules =
     [
+        ("/admin/devices", TechnicianAndAdmin),
         ("/admin", AdminOnly),
         ("/hangfire", AdminOnly),
         ("/crashes", RnDAndAdmin),
@@ -380,9 +391,20 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
                     new("A's device", await portal.RegisterDeviceAsync(RiderA), isAdmin || isTechnician),
                     new("B's device", await portal.RegisterDeviceAsync(RiderB), isAdmin),
                 ];
+            case Scope.DeviceProfile:
+                return [new("a device profile", await CreateDeviceProfileAsync(), true)];
             default:
                 throw new ArgumentOutOfRangeException(nameof(scope), scope, null);
         }
+    }
+
+    /// <summary>A fresh stored device profile; its name is the route's {name}.</summary>
+    private async Task<string> CreateDeviceProfileAsync()
+    {
+        await using var scope = portal.Factory.Services.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<Portal.Core.Devices.DeviceProfileCatalog>()
+            .CreateAsync(new Portal.Core.Devices.DeviceProfileDraft($"matrix-{Guid.NewGuid():N}"), CancellationToken.None);
+        return result.Profile?.Name ?? throw new InvalidOperationException($"Could not create a matrix profile: {result.Outcome}");
     }
 
     /// <summary>Calls one endpoint with a well-formed request naming <paramref name="targetId"/>.</summary>
@@ -390,7 +412,7 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
     {
         var path = RouteParameter.Replace(pattern, m => m.Groups["name"].Value switch
         {
-            "id" => targetId,
+            "id" or "name" => targetId,
             "number" => "0",
             var other => throw new InvalidOperationException($"No value for route parameter '{other}' of {pattern}"),
         });
@@ -409,6 +431,12 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
                 break;
             case ("POST /api/devices", _):
                 request.Content = JsonContent.Create(new { name = "matrix suit", riderId = targetId });
+                break;
+            case ("POST /api/device-profiles", _):
+                request.Content = JsonContent.Create(new { name = $"matrix-{Guid.NewGuid():N}", columns = new Dictionary<string, string> { ["timestamp"] = "t" } });
+                break;
+            case ("PUT /api/device-profiles/{name}", _):
+                request.Content = JsonContent.Create(new { description = "matrix", acceleration = "G" });
                 break;
             case ("PUT /api/crashes/{id:guid}/label", _):
                 request.Content = JsonContent.Create(new { label = "Confirmed", notes = "matrix" });

@@ -1,7 +1,5 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Portal.Core.Catalog;
 using Portal.Core.Devices;
 
 namespace Portal.Api;
@@ -29,16 +27,13 @@ public sealed record DeviceResponse(
 /// </summary>
 public static class DevicesApi
 {
-    private const string Admin = "Admin";
-    private const string Technician = "Technician";
-
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder endpoints)
     {
         var devices = endpoints.MapGroup("/api/devices").WithTags("Devices").RequireAuthorization();
         devices.MapPost("/", CreateDeviceAsync)
             .WithName("CreateDevice")
             .WithSummary("Registers a device for a rider and returns its id and secret (shown only this once).")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         devices.MapGet("/", ListDevicesAsync)
             .WithName("ListDevices")
             .WithSummary("Devices visible to the caller: all (admin), the team's (technician), their own (rider).");
@@ -52,102 +47,68 @@ public static class DevicesApi
     }
 
     public static async Task<Results<Created<DeviceSecretResponse>, ProblemHttpResult>> CreateDeviceAsync(
-        CreateDeviceRequest request, ClaimsPrincipal user, CatalogDbContext catalog, DeviceRegistry registry, CancellationToken cancellationToken)
+        CreateDeviceRequest request, ClaimsPrincipal user, DeviceManagement devices, CancellationToken cancellationToken)
     {
-        var name = request.Name?.Trim() ?? "";
-        if (name.Length is 0 or > 200)
+        if (user.ToRideCaller() is not { } caller)
         {
-            return Problem(StatusCodes.Status400BadRequest, "name_required", "A device needs a name of 1 to 200 characters.");
+            return PipelineProblems.NoCaller();
         }
 
-        var rider = await catalog.Riders.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == request.RiderId, cancellationToken);
-        if (!user.IsInRole(Admin) && !IsTechnicianOf(user, rider))
-        {
-            return Problem(StatusCodes.Status403Forbidden, "not_your_rider", "Only an admin, or the technician of the rider's approved team, registers devices for a rider.");
-        }
-
-        if (rider is null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "rider_not_found", $"There is no rider {request.RiderId}.");
-        }
-
-        var registered = await registry.RegisterAsync(new DeviceRegistration(name, rider.UserId, request.Model, request.Profile), cancellationToken);
-        return TypedResults.Created($"/api/devices/{registered.Device.Id}", new DeviceSecretResponse(registered.Device.Id, registered.Secret));
+        var registered = await devices.RegisterAsync(caller, new DeviceRegistrationRequest(request.Name, request.RiderId, request.Profile, request.Model), cancellationToken);
+        return registered.Value is { } value
+            ? TypedResults.Created($"/api/devices/{value.Device.Id}", new DeviceSecretResponse(value.Device.Id, value.Secret))
+            : Problem(registered.Refusal!);
     }
 
-    public static async Task<Ok<DeviceResponse[]>> ListDevicesAsync(ClaimsPrincipal user, CatalogDbContext catalog, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<DeviceResponse[]>, ProblemHttpResult>> ListDevicesAsync(ClaimsPrincipal user, DeviceManagement devices, CancellationToken cancellationToken)
     {
-        var devices = catalog.Set<Device>().AsNoTracking();
-        if (!user.IsInRole(Admin))
+        if (user.ToRideCaller() is not { } caller)
         {
-            var caller = CallerId(user);
-            var teamRiders = user.IsInRole(Technician)
-                ? catalog.Riders.Where(r => r.TechnicianId == caller && r.TeamMembershipApproved).Select(r => r.UserId)
-                : catalog.Riders.Where(r => false).Select(r => r.UserId);
-            devices = devices.Where(d => d.RiderId == caller || teamRiders.Contains(d.RiderId));
+            return PipelineProblems.NoCaller();
         }
 
-        var list = await devices.OrderBy(d => d.Name).ThenBy(d => d.Id).ToListAsync(cancellationToken);
-        return TypedResults.Ok(list.Select(ToResponse).ToArray());
+        var list = await devices.ListAsync(caller, cancellationToken);
+        return TypedResults.Ok(list.Select(d => ToResponse(d.Device)).ToArray());
     }
 
     public static async Task<Results<Ok<DeviceSecretResponse>, ProblemHttpResult>> RotateSecretAsync(
-        string id, ClaimsPrincipal user, CatalogDbContext catalog, DeviceRegistry registry, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, DeviceManagement devices, CancellationToken cancellationToken)
     {
-        if (await AuthorizeManageAsync(id, user, catalog, cancellationToken) is { } problem)
+        if (user.ToRideCaller() is not { } caller)
         {
-            return problem;
+            return PipelineProblems.NoCaller();
         }
 
-        var rotated = await registry.RotateSecretAsync(id, cancellationToken);
-        return rotated is null
-            ? DeviceNotFound(id)
-            : TypedResults.Ok(new DeviceSecretResponse(rotated.Device.Id, rotated.Secret));
+        var rotated = await devices.RotateSecretAsync(caller, id, cancellationToken);
+        return rotated.Value is { } value
+            ? TypedResults.Ok(new DeviceSecretResponse(value.Device.Id, value.Secret))
+            : Problem(rotated.Refusal!);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DisableDeviceAsync(
-        string id, ClaimsPrincipal user, CatalogDbContext catalog, DeviceRegistry registry, CancellationToken cancellationToken)
+        string id, ClaimsPrincipal user, DeviceManagement devices, CancellationToken cancellationToken)
     {
-        if (await AuthorizeManageAsync(id, user, catalog, cancellationToken) is { } problem)
+        if (user.ToRideCaller() is not { } caller)
         {
-            return problem;
+            return PipelineProblems.NoCaller();
         }
 
-        return await registry.DisableAsync(id, cancellationToken) ? TypedResults.NoContent() : DeviceNotFound(id);
+        var disabled = await devices.DisableAsync(caller, id, cancellationToken);
+        return disabled.Value is not null ? TypedResults.NoContent() : Problem(disabled.Refusal!);
     }
-
-    /// <summary>Null when the caller may manage the device; otherwise 404 (unknown) or 403.</summary>
-    private static async Task<ProblemHttpResult?> AuthorizeManageAsync(string id, ClaimsPrincipal user, CatalogDbContext catalog, CancellationToken cancellationToken)
-    {
-        var device = await catalog.Set<Device>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, cancellationToken);
-        if (device is null)
-        {
-            return user.IsInRole(Admin) || user.IsInRole(Technician) ? DeviceNotFound(id) : NotAllowed();
-        }
-
-        if (user.IsInRole(Admin))
-        {
-            return null;
-        }
-
-        var rider = await catalog.Riders.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == device.RiderId, cancellationToken);
-        return IsTechnicianOf(user, rider) ? null : NotAllowed();
-    }
-
-    private static bool IsTechnicianOf(ClaimsPrincipal user, RiderProfile? rider) =>
-        user.IsInRole(Technician) && rider is { TeamMembershipApproved: true } && rider.TechnicianId == CallerId(user);
-
-    private static Guid? CallerId(ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
     private static DeviceResponse ToResponse(Device d) =>
         new(d.Id, d.Name, d.Model, d.RiderId, d.ProfileName, d.Disabled, d.CreatedAt, d.LastSeenAt, d.MessagesAccepted, d.MessagesRejected);
 
-    private static ProblemHttpResult DeviceNotFound(string id) => Problem(StatusCodes.Status404NotFound, "device_not_found", $"There is no device {id}.");
-
-    private static ProblemHttpResult NotAllowed() =>
-        Problem(StatusCodes.Status403Forbidden, "not_your_device", "Only an admin, or the technician of the device's rider's approved team, manages this device.");
-
-    private static ProblemHttpResult Problem(int status, string code, string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: status, extensions: new Dictionary<string, object?> { ["code"] = code });
+    /// <summary>A refusal as ProblemDetails: invalid → 400, not allowed → 403, unknown → 404, with its code.</summary>
+    private static ProblemHttpResult Problem(DeviceRefusal refusal) =>
+        TypedResults.Problem(
+            detail: refusal.Message,
+            statusCode: refusal.Kind switch
+            {
+                DeviceRefusalKind.Forbidden => StatusCodes.Status403Forbidden,
+                DeviceRefusalKind.NotFound => StatusCodes.Status404NotFound,
+                _ => StatusCodes.Status400BadRequest,
+            },
+            extensions: new Dictionary<string, object?> { [ApiErrors.CodeKey] = refusal.Code });
 }

@@ -22,6 +22,8 @@ public static class PortalNavigation
         new("Team", "/team", Icons.Material.Filled.Groups, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
         new("Bulk upload", "/team/upload", Icons.Material.Filled.DriveFolderUpload, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
         new("Users", "/admin/users", Icons.Material.Filled.People, [PortalRoles.Admin], "Administration"),
+        new("Devices", "/admin/devices", Icons.Material.Filled.Sensors, [PortalRoles.Technician, PortalRoles.Admin], "Administration"),
+        new("Device profiles", "/admin/device-profiles", Icons.Material.Filled.TableChart, [PortalRoles.Admin], "Administration"),
         new("Retention", "/admin/retention", Icons.Material.Filled.AutoDelete, [PortalRoles.Admin], "Administration"),
         new("Jobs dashboard", "/admin/jobs", Icons.Material.Filled.Work, [PortalRoles.Admin], "Administration"),
         new("Health", "/admin/health", Icons.Material.Filled.MonitorHeart, [PortalRoles.Admin], "Administration"),

@@ -454,6 +454,40 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                     b.ToTable("Devices", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Devices.StoredDeviceProfile", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ProfileJson")
+                        .IsRequired()
+                        .HasMaxLength(16000)
+                        .HasColumnType("character varying(16000)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("DeviceProfiles", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Catalog.NotificationReceipt", b =>
                 {
                     b.HasOne("Portal.Core.Catalog.Notification", null)

@@ -40,6 +40,22 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "DeviceProfiles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    Description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    ProfileJson = table.Column<string>(type: "character varying(16000)", maxLength: 16000, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DeviceProfiles", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Devices",
                 columns: table => new
                 {
@@ -216,6 +232,12 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                 column: "RiderId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_DeviceProfiles_Name",
+                table: "DeviceProfiles",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Devices_RiderId",
                 table: "Devices",
                 column: "RiderId");
@@ -272,6 +294,9 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
         {
             migrationBuilder.DropTable(
                 name: "CrashRecord");
+
+            migrationBuilder.DropTable(
+                name: "DeviceProfiles");
 
             migrationBuilder.DropTable(
                 name: "Devices");

@@ -40,6 +40,22 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "DeviceProfiles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ProfileJson = table.Column<string>(type: "TEXT", maxLength: 16000, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DeviceProfiles", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Devices",
                 columns: table => new
                 {
@@ -216,6 +232,12 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                 column: "RiderId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_DeviceProfiles_Name",
+                table: "DeviceProfiles",
+                column: "Name",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Devices_RiderId",
                 table: "Devices",
                 column: "RiderId");
@@ -272,6 +294,9 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "CrashRecord");
+
+            migrationBuilder.DropTable(
+                name: "DeviceProfiles");
 
             migrationBuilder.DropTable(
                 name: "Devices");

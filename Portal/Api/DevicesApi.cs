@@ -77,17 +77,13 @@ public static class DevicesApi
 
     public static async Task<Ok<DeviceResponse[]>> ListDevicesAsync(ClaimsPrincipal user, CatalogDbContext catalog, CancellationToken cancellationToken)
     {
-        var devices = catalog.Set<Device>().AsNoTracking();
-        if (!user.IsInRole(Admin))
+        if (user.ToRideCaller() is not { } caller)
         {
-            var caller = CallerId(user);
-            var teamRiders = user.IsInRole(Technician)
-                ? catalog.Riders.Where(r => r.TechnicianId == caller && r.TeamMembershipApproved).Select(r => r.UserId)
-                : catalog.Riders.Where(r => false).Select(r => r.UserId);
-            devices = devices.Where(d => d.RiderId == caller || teamRiders.Contains(d.RiderId));
+            return TypedResults.Ok(Array.Empty<DeviceResponse>());
         }
 
-        var list = await devices.OrderBy(d => d.Name).ThenBy(d => d.Id).ToListAsync(cancellationToken);
+        var list = await catalog.Set<Device>().AsNoTracking().VisibleTo(catalog, caller)
+            .OrderBy(d => d.Name).ThenBy(d => d.Id).ToListAsync(cancellationToken);
         return TypedResults.Ok(list.Select(ToResponse).ToArray());
     }
 

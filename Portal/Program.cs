@@ -16,6 +16,7 @@ builder.AddRideAnalytics();
 builder.AddPortalJobs();
 builder.AddRidePipeline();
 builder.AddLiveDevices();
+builder.AddLiveView();
 builder.AddPortalIdentity();
 builder.AddPortalApi();
 builder.AddPortalUi();

@@ -51,15 +51,7 @@ public sealed class DeviceManagement(CatalogDbContext catalog, DeviceRegistry re
 
     public async Task<IReadOnlyList<DeviceView>> ListAsync(RideCaller caller, CancellationToken cancellationToken)
     {
-        var devices = catalog.Set<Device>().AsNoTracking();
-        if (!caller.IsAdmin)
-        {
-            var me = caller.UserId;
-            var teamRiders = TeamRiders(caller).Select(r => r.UserId);
-            devices = devices.Where(d => d.RiderId == me || teamRiders.Contains(d.RiderId));
-        }
-
-        var list = await devices.OrderBy(d => d.Name).ThenBy(d => d.Id).ToListAsync(cancellationToken);
+        var list = await catalog.Set<Device>().AsNoTracking().VisibleTo(catalog, caller).OrderBy(d => d.Name).ThenBy(d => d.Id).ToListAsync(cancellationToken);
         var riderIds = list.Select(d => d.RiderId).Distinct().ToList();
         var riders = await catalog.Riders.AsNoTracking().Where(r => riderIds.Contains(r.UserId)).ToDictionaryAsync(r => r.UserId, cancellationToken);
         return [.. list.Select(d => new DeviceView(d, riders.TryGetValue(d.RiderId, out var rider) ? Label(rider) : d.RiderId.ToString()))];

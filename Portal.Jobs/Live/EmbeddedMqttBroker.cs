@@ -24,6 +24,9 @@ public sealed partial class EmbeddedMqttBroker(
     ILogger<EmbeddedMqttBroker> logger) : IHostedService, IDisposable
 {
     private const string DeviceKey = "portal.device";
+
+    /// <summary>Marks a session logged in with the subscriber's credentials (the ingest subscriber, the live view): read-only.</summary>
+    private const string ReaderKey = "portal.reader";
     private MqttServer? _server;
 
     public bool IsRunning => _server?.IsStarted == true;
@@ -86,6 +89,7 @@ public sealed partial class EmbeddedMqttBroker(
     {
         if (subscriberCredentials.Matches(args.UserName, args.Password))
         {
+            args.SessionItems[ReaderKey] = true;
             metrics.ConnectionAccepted();
             return;
         }
@@ -131,7 +135,15 @@ public sealed partial class EmbeddedMqttBroker(
         var message = args.ApplicationMessage;
         if (deviceId is null)
         {
-            // Only the subscriber logs in without a device; it has nothing to publish.
+            // Readers (the subscriber and the live view) log in without a device and may only read.
+            if (args.SessionItems[ReaderKey] is true)
+            {
+                args.ProcessPublish = false;
+                args.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+                metrics.MessageRejected(RejectReason.ReaderPublish);
+                LogReaderPublishRefused(logger, args.ClientId, message.Topic);
+            }
+
             return Task.CompletedTask;
         }
 
@@ -181,6 +193,9 @@ public sealed partial class EmbeddedMqttBroker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publish by device {DeviceId} to {Topic} ({Bytes} bytes) refused: {Reason}")]
     private static partial void LogPublishRefused(ILogger logger, string deviceId, string topic, long bytes, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publish by read-only client {ClientId} to {Topic} refused")]
+    private static partial void LogReaderPublishRefused(ILogger logger, string clientId, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue of MQTT client {ClientId} overflowed: the oldest message was dropped")]
     private static partial void LogQueueOverflow(ILogger logger, string clientId);

@@ -11,6 +11,7 @@ public static class RejectReason
     public const string ClientIdMismatch = "client_id_mismatch";
     public const string ForeignTopic = "foreign_topic";
     public const string ForbiddenSubscription = "forbidden_subscription";
+    public const string ReaderPublish = "reader_publish";
     public const string Oversized = "oversized";
     public const string MalformedJson = "malformed_json";
     public const string NoKnownKeys = "no_known_keys";

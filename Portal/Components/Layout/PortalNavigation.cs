@@ -15,6 +15,7 @@ public static class PortalNavigation
         new("Home", "/", Icons.Material.Filled.Home, [], "Ride Portal"),
         new("Rides", "/rides", Icons.Material.Filled.TwoWheeler, [], "Ride Portal"),
         new("Upload rides", "/upload", Icons.Material.Filled.CloudUpload, [PortalRoles.Rider, PortalRoles.Technician, PortalRoles.Admin], "Ride Portal"),
+        new("Live view", "/live", Icons.Material.Filled.Sensors, [], "Ride Portal"),
         new("Notifications", "/notifications", Icons.Material.Filled.Notifications, [], "Ride Portal"),
         new("Jobs", "/jobs", Icons.Material.Filled.PendingActions, [], "Ride Portal"),
         new("Crash folder", "/crashes", Icons.Material.Filled.CarCrash, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),

@@ -178,9 +178,10 @@ public sealed class InstallationInspector : IAsyncDisposable
     public static InstallationInspector Create(IReadOnlyDictionary<string, string> settings)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings
-            .Select(s => KeyValuePair.Create(s.Key.Replace("__", ":", StringComparison.Ordinal), (string?)s.Value))
-            .Append(KeyValuePair.Create("Embedded:DataDir", (string?)Path.Combine(Path.GetTempPath(), "portal-tests", $"inspector-{Guid.NewGuid():N}"))));
+        var configuration = settings.ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)s.Value, StringComparer.OrdinalIgnoreCase);
+        // Never the installation's own data directory: the inspector only reads.
+        configuration["Embedded:DataDir"] = Path.Combine(Path.GetTempPath(), "portal-tests", $"inspector-{Guid.NewGuid():N}");
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.AddCatalog();
         builder.AddObjectStorage();
         return new InstallationInspector(builder.Build());

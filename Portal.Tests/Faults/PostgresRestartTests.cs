@@ -26,7 +26,7 @@ public sealed class PostgresRestartTests : IAsyncLifetime
 {
     private const int Clients = 3;
 
-    /// <summary>Guards against a hang only: a job that met the restart is retried 10 s (+ Hangfire's 15 s schedule polling) later.</summary>
+    /// <summary>Guards against a hang only: a job that met the restart is retried 10 s (+ up to 5 s schedule polling) later.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     private readonly ITestOutputHelper output;
@@ -63,6 +63,8 @@ public sealed class PostgresRestartTests : IAsyncLifetime
         }
 
         portal.WithSetting("Hangfire:Server:Enabled", "false");
+        // The failed commands during the restart are expected: the test asserts on the answers, not the log.
+        portal.WithSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
     }
 
     public async Task DisposeAsync()
@@ -132,9 +134,9 @@ public sealed class PostgresRestartTests : IAsyncLifetime
             }
         })).ToList();
 
-        // Uploads flow and analyses run when the database goes away.
+        // Uploads flow and an analysis runs (or has run) when the database goes away.
         await FaultClient.WaitUntilAsync(async () => accepted.Count >= Clients
-                && await inspector.WithCatalogAsync(db => db.Rides.CountAsync(r => r.Status == RideStatus.Analyzed)) >= 1,
+                && (monitoring.ProcessingCount() > 0 || await inspector.WithCatalogAsync(db => db.Rides.CountAsync(r => r.Status == RideStatus.Analyzed)) > 0),
             Patience, () => $"{accepted.Count} accepted before the restart; unexpected: {string.Join("; ", unexpected)}\n{worker.Describe()}");
         var restartAt = clock.ElapsedMilliseconds;
         await cluster.RestartAsync();

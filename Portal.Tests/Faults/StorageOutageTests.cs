@@ -23,7 +23,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(30);
 
-    /// <summary>Guards against a hang only: the retries after the outage come 10 s + 30 s (+ Hangfire's 15 s schedule polling) later.</summary>
+    /// <summary>Guards against a hang only: the retries after the outage come 10 s + 30 s (+ up to 5 s schedule polling each) later.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
     private readonly ITestOutputHelper output;

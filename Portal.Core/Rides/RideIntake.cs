@@ -74,6 +74,22 @@ public sealed class RideIntake(
         }
 
         var sha256 = counted.GetSha256Hex();
+        try
+        {
+            return await CatalogueAsync(upload, rideId, rawKey, compressed, sha256, counted.BytesRead, cancellationToken);
+        }
+        catch (Exception failure) when (failure is not UploadRefusedException)
+        {
+            // The database (or Hangfire's storage) failed after the bytes were stored: the upload is not
+            // accepted, so keep nothing of it — the client retries and starts afresh.
+            await DeleteQuietlyAsync(rawKey);
+            throw;
+        }
+    }
+
+    private async Task<RideIntakeResult> CatalogueAsync(
+        RideUpload upload, Guid rideId, string rawKey, bool compressed, string sha256, long sizeBytes, CancellationToken cancellationToken)
+    {
         var existing = await db.Rides.AsNoTracking()
             .Where(r => r.OwnerId == upload.OwnerId && r.Sha256 == sha256)
             .OrderBy(r => r.Id)
@@ -96,7 +112,7 @@ public sealed class RideIntake(
             DeviceId = upload.DeviceId,
             ProfileName = upload.ProfileName,
             FileName = CleanFileName(upload.FileName, compressed),
-            SizeBytes = counted.BytesRead,
+            SizeBytes = sizeBytes,
             Sha256 = sha256,
             RawKey = rawKey,
             Compressed = compressed,
@@ -112,11 +128,21 @@ public sealed class RideIntake(
         catch
         {
             db.Entry(ride).State = EntityState.Detached;
-            await DeleteQuietlyAsync(rawKey);
             throw;
         }
 
-        scheduler.EnqueueAnalysis(ride.Id);
+        try
+        {
+            scheduler.EnqueueAnalysis(ride.Id);
+        }
+        catch
+        {
+            // A ride without its analysis job would wait for ever: take the row back, so the failed
+            // upload leaves nothing and the client's retry is a new upload, not a duplicate of it.
+            await ForgetRideQuietlyAsync(ride);
+            throw;
+        }
+
         logger.LogInformation("Ride {RideId} ({FileName}, {Size} bytes) stored as {RawKey} and queued", ride.Id, ride.FileName, ride.SizeBytes, rawKey);
         return new RideIntakeResult(ride, Duplicate: false);
     }
@@ -137,6 +163,20 @@ public sealed class RideIntake(
         }
 
         return name.Length <= MaxFileNameLength ? name : name[^MaxFileNameLength..];
+    }
+
+    private async Task ForgetRideQuietlyAsync(Ride ride)
+    {
+        try
+        {
+            db.Rides.Remove(ride);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception cleanupFailure)
+        {
+            db.Entry(ride).State = EntityState.Detached;
+            logger.LogError(cleanupFailure, "Ride {RideId} was stored but its analysis could not be queued nor the ride removed; ask for its analysis (POST /api/rides/{RideId}/analyze)", ride.Id, ride.Id);
+        }
     }
 
     private async Task DeleteQuietlyAsync(string rawKey)

@@ -21,6 +21,12 @@ public static class JobsHostingExtensions
     public static readonly TimeSpan QueuePollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
+    /// How often a server moves due scheduled jobs (retries after a storage or database outage) to their queue;
+    /// Hangfire's 15 s default would add up to 15 s to the first retry's 10 s delay.
+    /// </summary>
+    public static readonly TimeSpan SchedulePollingInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Hangfire storage (SQLite | PostgreSql | InMemory) and, when Hangfire:Server:Enabled, a server with its queues;
     /// jobs are resolved from DI. Also registers the "hangfire" health check and <see cref="TimeProvider.System"/>.
     /// </summary>
@@ -59,6 +65,7 @@ public static class JobsHostingExtensions
                 server.WorkerCount = options.EffectiveWorkers;
                 server.Queues = options.EffectiveQueues;
                 server.ShutdownTimeout = TimeSpan.FromSeconds(10);
+                server.SchedulePollingInterval = SchedulePollingInterval;
             });
         }
 

@@ -53,6 +53,13 @@ public class PortalFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Uses this database (e.g. on a test's own PostgreSQL cluster) instead of a fresh one on the shared server.</summary>
+    public PortalFactory UsePostgres(string connectionString)
+    {
+        PostgresConnectionString = connectionString;
+        return this;
+    }
+
     /// <summary>Creates a fresh PostgreSQL database when one is needed; call before the first client.</summary>
     public async Task InitializeDatabasesAsync()
     {

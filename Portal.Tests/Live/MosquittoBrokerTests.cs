@@ -89,7 +89,9 @@ public sealed class MosquittoBrokerTests : IAsyncLifetime
         Assert.False(client.IsConnected);
     }
 
+    /// <summary>Also the broker-restart case of the Faults category (docs/scale-out.md).</summary>
     [Fact]
+    [Trait("Category", "Faults")]
     public async Task MosquittoRestart_SubscriberReconnectsByItself_AndTheNextSessionArrives()
     {
         var device = await _host.RegisterDeviceAsync();

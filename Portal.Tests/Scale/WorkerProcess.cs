@@ -25,12 +25,16 @@ public sealed class WorkerProcess : IDisposable
 
     public IReadOnlyCollection<string> Output => output;
 
-    public static WorkerProcess Start(string name, IReadOnlyDictionary<string, string> environment)
+    public static WorkerProcess Start(string name, IReadOnlyDictionary<string, string> environment) =>
+        Start(name, WorkerArguments(), environment);
+
+    /// <summary>Any built .NET program of the solution (e.g. the portal's <c>Portal.dll</c>) run the same way.</summary>
+    public static WorkerProcess Start(string name, IReadOnlyList<string> dotnetArguments, IReadOnlyDictionary<string, string> environment)
     {
         // Its own empty working directory: no appsettings.json or data folder is picked up by accident.
         var workingDirectory = Path.Combine(Path.GetTempPath(), "portal-tests", $"worker-{name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(workingDirectory);
-        var start = new ProcessStartInfo(DotnetHost(), WorkerArguments())
+        var start = new ProcessStartInfo(DotnetHost(), dotnetArguments)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,

@@ -16,6 +16,8 @@ public static class ApiHosting
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Extensions.TryAdd(ApiErrors.CodeKey, ApiErrors.ForStatus(status));
         });
+        // Storage and database outages answer 503 + Retry-After (UsePortalPipeline installs the handler middleware).
+        builder.Services.AddExceptionHandler<ServiceUnavailableExceptionHandler>();
         // Enums travel by name ("Professional"), never by their number.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();

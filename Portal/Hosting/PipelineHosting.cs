@@ -2,7 +2,7 @@ namespace Portal.Hosting;
 
 public static class PipelineHosting
 {
-    /// <summary>Errors, status codes as ProblemDetails on /api, security headers, authentication, antiforgery.</summary>
+    /// <summary>Errors, exceptions and status codes as ProblemDetails on /api, security headers, authentication, antiforgery.</summary>
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
@@ -11,7 +11,8 @@ public static class PipelineHosting
             app.UseHsts();
         }
 
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        // API failures are ProblemDetails in every environment; outages become 503 + Retry-After.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;

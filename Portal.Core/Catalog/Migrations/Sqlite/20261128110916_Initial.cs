@@ -244,17 +244,23 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_Rides_OwnerId_Sha256",
                 table: "Rides",
-                columns: new[] { "OwnerId", "Sha256" });
+                columns: new[] { "OwnerId", "Sha256" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_Rides_OwnerId_UploadedAt",
+                name: "IX_Rides_OwnerId_UploadedAt_Id",
                 table: "Rides",
-                columns: new[] { "OwnerId", "UploadedAt" });
+                columns: new[] { "OwnerId", "UploadedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Rides_Status",
                 table: "Rides",
                 column: "Status");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Rides_UploadedAt_Id",
+                table: "Rides",
+                columns: new[] { "UploadedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_UploadSession_Status_LastActivityAt",

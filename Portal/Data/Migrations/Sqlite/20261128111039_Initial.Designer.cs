@@ -11,7 +11,7 @@ using Portal.Data;
 namespace Portal.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortalIdentityDbContext))]
-    [Migration("20261128093859_Initial")]
+    [Migration("20261128111039_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -12,7 +12,7 @@ using Portal.Data;
 namespace Portal.Data.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgresPortalIdentityDbContext))]
-    [Migration("20261128093920_Initial")]
+    [Migration("20261128111106_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

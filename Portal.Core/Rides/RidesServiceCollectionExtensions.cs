@@ -18,6 +18,7 @@ public static class RidesServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IDeviceProfileResolver, NoDeviceProfiles>();
         services.TryAddScoped<RideIntake>();
+        services.TryAddSingleton<RideMetricsCache>();
         services.TryAddScoped<UploadSessions>();
         services.TryAddScoped<Devices.ILiveRideSink, LiveRideIntakeSink>();
         services.TryAddScoped<INotificationSink, CatalogNotificationSink>();

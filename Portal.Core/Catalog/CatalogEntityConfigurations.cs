@@ -28,8 +28,12 @@ internal sealed class RideConfiguration : IEntityTypeConfiguration<Ride>
         ride.Property(r => r.Source).HasConversion<string>().HasMaxLength(16);
         ride.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
         ride.Property(r => r.FailureCode).HasMaxLength(64);
-        ride.HasIndex(r => new { r.OwnerId, r.UploadedAt });
-        ride.HasIndex(r => new { r.OwnerId, r.Sha256 });
+        // The list's default order (newest first, id breaks ties) for one owner, and for callers who see every ride.
+        ride.HasIndex(r => new { r.OwnerId, r.UploadedAt, r.Id });
+        ride.HasIndex(r => new { r.UploadedAt, r.Id });
+
+        // One ride per owner and content: concurrent uploads of the same bytes cannot both become rides.
+        ride.HasIndex(r => new { r.OwnerId, r.Sha256 }).IsUnique();
         ride.HasIndex(r => r.Status);
     }
 }

@@ -44,6 +44,10 @@ public static class RideAccess
     public static Task<Ride?> FindVisibleRideAsync(this CatalogDbContext db, RideCaller caller, Guid rideId, CancellationToken cancellationToken) =>
         db.Rides.VisibleTo(db, caller).FirstOrDefaultAsync(r => r.Id == rideId, cancellationToken);
 
+    /// <summary>As <see cref="FindVisibleRideAsync"/>, untracked: for answers that change nothing.</summary>
+    public static Task<Ride?> FindVisibleRideReadOnlyAsync(this CatalogDbContext db, RideCaller caller, Guid rideId, CancellationToken cancellationToken) =>
+        db.Rides.AsNoTracking().VisibleTo(db, caller).FirstOrDefaultAsync(r => r.Id == rideId, cancellationToken);
+
     /// <summary>
     /// Anyone uploads for themselves; admins for anyone; a technician for the professional riders of their
     /// approved team. Nobody else uploads on another's behalf.

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -90,15 +91,9 @@ public sealed class RideIntake(
     private async Task<RideIntakeResult> CatalogueAsync(
         RideUpload upload, Guid rideId, string rawKey, bool compressed, string sha256, long sizeBytes, CancellationToken cancellationToken)
     {
-        var existing = await db.Rides.AsNoTracking()
-            .Where(r => r.OwnerId == upload.OwnerId && r.Sha256 == sha256)
-            .OrderBy(r => r.Id)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (existing is not null)
+        if (await FindSameContentAsync(upload.OwnerId, sha256, cancellationToken) is { } existing)
         {
-            await DeleteQuietlyAsync(rawKey);
-            logger.LogInformation("Upload {FileName} for {OwnerId} duplicates ride {RideId}; kept the earlier one", upload.FileName, upload.OwnerId, existing.Id);
-            return new RideIntakeResult(existing, Duplicate: true);
+            return await KeepEarlierAsync(upload, existing, rawKey);
         }
 
         var now = time.GetUtcNow();
@@ -125,9 +120,17 @@ public sealed class RideIntake(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch
+        catch (Exception failure)
         {
             db.Entry(ride).State = EntityState.Detached;
+            // A concurrent upload of the same bytes won the unique (owner, SHA-256) index: answer as a
+            // sequential duplicate would. Not the request's token: the winner's ride must still be found.
+            if (failure is DbUpdateException
+                && await FindSameContentQuietlyAsync(upload.OwnerId, sha256) is { } winner)
+            {
+                return await KeepEarlierAsync(upload, winner, rawKey);
+            }
+
             throw;
         }
 
@@ -177,6 +180,29 @@ public sealed class RideIntake(
             db.Entry(ride).State = EntityState.Detached;
             logger.LogError(cleanupFailure, "Ride {RideId} was stored but its analysis could not be queued nor the ride removed; ask for its analysis (POST /api/rides/{RideId}/analyze)", ride.Id, ride.Id);
         }
+    }
+
+    private Task<Ride?> FindSameContentAsync(Guid ownerId, string sha256, CancellationToken cancellationToken) =>
+        db.Rides.AsNoTracking().FirstOrDefaultAsync(r => r.OwnerId == ownerId && r.Sha256 == sha256, cancellationToken);
+
+    private async Task<Ride?> FindSameContentQuietlyAsync(Guid ownerId, string sha256)
+    {
+        try
+        {
+            return await FindSameContentAsync(ownerId, sha256, CancellationToken.None);
+        }
+        catch (Exception lookupFailure) when (lookupFailure is DbException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogWarning(lookupFailure, "Could not look for the ride that won a duplicate upload of {Sha256}", sha256);
+            return null;
+        }
+    }
+
+    private async Task<RideIntakeResult> KeepEarlierAsync(RideUpload upload, Ride existing, string rawKey)
+    {
+        await DeleteQuietlyAsync(rawKey);
+        logger.LogInformation("Upload {FileName} for {OwnerId} duplicates ride {RideId}; kept the earlier one", upload.FileName, upload.OwnerId, existing.Id);
+        return new RideIntakeResult(existing, Duplicate: true);
     }
 
     private async Task DeleteQuietlyAsync(string rawKey)

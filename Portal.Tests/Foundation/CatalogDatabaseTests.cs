@@ -40,7 +40,7 @@ public sealed class CatalogDatabaseTests
         Source = RideSource.Web,
         FileName = fileName,
         SizeBytes = 1234,
-        Sha256 = new string('a', 64),
+        Sha256 = $"{Guid.NewGuid():N}{Guid.NewGuid():N}", // (OwnerId, Sha256) is unique
         RawKey = $"raw/{owner:N}/{Guid.NewGuid():N}.csv",
         UploadedAt = uploadedAt,
         Status = RideStatus.Analyzed,

@@ -40,7 +40,8 @@ public sealed record RideDto(
     DateTimeOffset? RawDeletedAt,
     bool RawAvailable)
 {
-    public static RideDto From(Ride ride, DateTimeOffset now) => new(
+    /// <param name="metricsCache">Spares parsing the metrics JSON of an analysis already read.</param>
+    public static RideDto From(Ride ride, DateTimeOffset now, RideMetricsCache? metricsCache = null) => new(
         ride.Id,
         ride.OwnerId,
         ride.UploaderId,
@@ -57,7 +58,8 @@ public sealed record RideDto(
         ride.FailureCode is { } code ? new RideFailureDto(code, ride.FailureMessage ?? "") : null,
         ride.AnalyzedAt,
         ride.AnalysisVersion,
-        ride.MetricsJson is { } json ? JsonSerializer.Deserialize<RideMetrics>(json) : null,
+        ride.MetricsJson is not { } json ? null
+            : metricsCache?.GetOrParse(new RideAnalysisKey(ride.Id, ride.AnalysisVersion, ride.AnalyzedAt), json) ?? JsonSerializer.Deserialize<RideMetrics>(json),
         ride.CrashDetected,
         ride.CrashTimeS,
         ride.RawRetainUntil,
@@ -75,7 +77,9 @@ public sealed record UploadItemDto(string FileName, RideDto? Ride, bool Duplicat
 
 public sealed record UploadBatchDto(IReadOnlyList<UploadItemDto> Items);
 
-public sealed record RidePageDto(IReadOnlyList<RideDto> Items, int Total, int Page, int PageSize);
+/// <param name="Total">The number of matching rides, counted up to <see cref="RidesApi.MaxCountedTotal"/>.</param>
+/// <param name="TotalCapped">More rides than <see cref="RidesApi.MaxCountedTotal"/> match: <paramref name="Total"/> is that cap, narrow the filters to count them.</param>
+public sealed record RidePageDto(IReadOnlyList<RideDto> Items, int Total, int Page, int PageSize, bool TotalCapped = false);
 
 public sealed record ReanalysisDto(int Queued);
 
@@ -98,6 +102,9 @@ public sealed record RideListQuery(
 public static class RidesApi
 {
     public const int MaxPageSize = 200;
+
+    /// <summary>Counting every match of a broad filter over a large catalog costs more than the page itself; beyond this the total is capped.</summary>
+    public const int MaxCountedTotal = 10_000;
     private static readonly TimeSpan DownloadLinkLifetime = TimeSpan.FromMinutes(5);
     private static readonly string[] RawContentTypes = ["text/csv", "application/gzip", "application/x-gzip", "application/octet-stream", "text/plain"];
 
@@ -302,7 +309,12 @@ public static class RidesApi
     }
 
     public static async Task<Results<Ok<RidePageDto>, ProblemHttpResult>> ListRides(
-        [AsParameters] RideListQuery query, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken)
+        [AsParameters] RideListQuery query,
+        ClaimsPrincipal user,
+        [FromServices] CatalogDbContext db,
+        [FromServices] TimeProvider time,
+        CancellationToken cancellationToken,
+        [FromServices] RideMetricsCache? metricsCache = null)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -369,10 +381,15 @@ public static class RidesApi
                 "sort is one of uploadedAt, fileName, status, size, distance, maxSpeed, duration; prefix '-' for descending.");
         }
 
-        var total = await rides.CountAsync(cancellationToken);
         var page = await sorted.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToListAsync(cancellationToken);
+
+        // A first page that is not full already says how many match; otherwise count, but not past the cap.
+        var total = query.Page == 1 && page.Count < query.PageSize
+            ? page.Count
+            : await rides.Take(MaxCountedTotal + 1).CountAsync(cancellationToken);
         var now = time.GetUtcNow();
-        return TypedResults.Ok(new RidePageDto(page.Select(r => RideDto.From(r, now)).ToList(), total, query.Page, query.PageSize));
+        return TypedResults.Ok(new RidePageDto(
+            page.Select(r => RideDto.From(r, now, metricsCache)).ToList(), Math.Min(total, MaxCountedTotal), query.Page, query.PageSize, total > MaxCountedTotal));
     }
 
     private static IQueryable<Ride>? Sort(IQueryable<Ride> rides, string? sort)
@@ -394,40 +411,49 @@ public static class RidesApi
     }
 
     public static async Task<Results<Ok<RideDto>, ProblemHttpResult>> GetRide(
-        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken, [FromServices] RideMetricsCache? metricsCache = null)
     {
         if (user.ToRideCaller() is not { } caller)
         {
             return PipelineProblems.NoCaller();
         }
 
-        var ride = await db.FindVisibleRideAsync(caller, id, cancellationToken);
-        return ride is null ? PipelineProblems.RideMissing(id) : TypedResults.Ok(RideDto.From(ride, time.GetUtcNow()));
+        var ride = await db.FindVisibleRideReadOnlyAsync(caller, id, cancellationToken);
+        return ride is null ? PipelineProblems.RideMissing(id) : TypedResults.Ok(RideDto.From(ride, time.GetUtcNow(), metricsCache));
     }
 
     public static async Task<Results<Ok<RideMetrics>, FileStreamHttpResult, ProblemHttpResult>> GetAnalytics(
-        Guid id, [FromQuery] string? format, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, CancellationToken cancellationToken)
+        Guid id,
+        [FromQuery] string? format,
+        ClaimsPrincipal user,
+        [FromServices] CatalogDbContext db,
+        [FromServices] IObjectStorage storage,
+        [FromServices] RideMetricsCache metricsCache,
+        CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {
             return PipelineProblems.NoCaller();
         }
 
-        var ride = await db.FindVisibleRideAsync(caller, id, cancellationToken);
+        // The ride's state without its metrics JSON: that comes from the cache when this analysis was read before.
+        var ride = await db.Rides.AsNoTracking().VisibleTo(db, caller).Where(r => r.Id == id)
+            .Select(r => new { r.Status, r.AnalysisVersion, r.AnalyzedAt, r.FailureCode, r.FailureMessage, HasMetrics = r.MetricsJson != null })
+            .FirstOrDefaultAsync(cancellationToken);
         if (ride is null)
         {
             return PipelineProblems.RideMissing(id);
         }
 
-        if (ride.Status != RideStatus.Analyzed || ride.MetricsJson is null)
+        if (ride.Status != RideStatus.Analyzed || !ride.HasMetrics)
         {
-            return NotAnalyzed(ride);
+            return NotAnalyzed(ride.Status, ride.FailureCode, ride.FailureMessage);
         }
 
         if (string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase))
         {
             return await OpenAnalyticsAsync(storage, PipelineKeys.MetricsCsv(id), cancellationToken) is { } csv
-                ? TypedResults.Stream(csv, "text/csv", $"{ride.Id}.metrics.csv")
+                ? TypedResults.Stream(csv, "text/csv", $"{id}.metrics.csv")
                 : AnalyticsMissing();
         }
 
@@ -436,8 +462,19 @@ public static class RidesApi
             return PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidQuery, "Unknown format.", "format is json (default) or csv.");
         }
 
+        if (metricsCache.Find(new RideAnalysisKey(id, ride.AnalysisVersion, ride.AnalyzedAt)) is { } cached)
+        {
+            return TypedResults.Ok(cached);
+        }
+
         // The catalog keeps the same JSON as the analytics bucket: answering from it spares a storage round trip.
-        return TypedResults.Ok(JsonSerializer.Deserialize<RideMetrics>(ride.MetricsJson)!);
+        // Read with its own version and time, so a re-analysis in between is cached under its own key.
+        var stored = await db.Rides.AsNoTracking().Where(r => r.Id == id)
+            .Select(r => new { r.Status, r.AnalysisVersion, r.AnalyzedAt, r.FailureCode, r.FailureMessage, r.MetricsJson })
+            .FirstAsync(cancellationToken);
+        return stored is { Status: RideStatus.Analyzed, MetricsJson: { } json }
+            ? TypedResults.Ok(metricsCache.GetOrParse(new RideAnalysisKey(id, stored.AnalysisVersion, stored.AnalyzedAt), json))
+            : NotAnalyzed(stored.Status, stored.FailureCode, stored.FailureMessage);
     }
 
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetTraces(
@@ -448,7 +485,7 @@ public static class RidesApi
             return PipelineProblems.NoCaller();
         }
 
-        var ride = await db.FindVisibleRideAsync(caller, id, cancellationToken);
+        var ride = await db.FindVisibleRideReadOnlyAsync(caller, id, cancellationToken);
         if (ride is null)
         {
             return PipelineProblems.RideMissing(id);
@@ -529,7 +566,7 @@ public static class RidesApi
             return PipelineProblems.NoCaller();
         }
 
-        var ride = await db.FindVisibleRideAsync(caller, id, cancellationToken);
+        var ride = await db.FindVisibleRideReadOnlyAsync(caller, id, cancellationToken);
         if (ride is null)
         {
             return PipelineProblems.RideMissing(id);
@@ -568,10 +605,12 @@ public static class RidesApi
             $"The raw file of {ride.FileName} expired on {expiredAt:yyyy-MM-dd}; its metrics remain.",
             new Dictionary<string, object?> { ["expiredAt"] = expiredAt });
 
-    private static ProblemHttpResult NotAnalyzed(Ride ride) =>
+    private static ProblemHttpResult NotAnalyzed(Ride ride) => NotAnalyzed(ride.Status, ride.FailureCode, ride.FailureMessage);
+
+    private static ProblemHttpResult NotAnalyzed(RideStatus status, string? failureCode, string? failureMessage) =>
         PipelineProblems.Create(StatusCodes.Status409Conflict, PipelineProblems.NotAnalyzed, "The ride has no analytics yet.",
-            ride.FailureMessage is { } reason ? $"The analysis failed: {reason}" : $"The ride is {ride.Status.ToString().ToLowerInvariant()}.",
-            new Dictionary<string, object?> { ["status"] = ride.Status.ToString(), ["failureCode"] = ride.FailureCode });
+            failureMessage is { } reason ? $"The analysis failed: {reason}" : $"The ride is {status.ToString().ToLowerInvariant()}.",
+            new Dictionary<string, object?> { ["status"] = status.ToString(), ["failureCode"] = failureCode });
 
     private static ProblemHttpResult RiderNotAllowed(Guid riderId) =>
         PipelineProblems.Create(StatusCodes.Status403Forbidden, PipelineProblems.RiderNotAllowed, "You may not upload for this rider.",

@@ -278,9 +278,12 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
 
                     b.HasIndex("Status");
 
-                    b.HasIndex("OwnerId", "Sha256");
+                    b.HasIndex("OwnerId", "Sha256")
+                        .IsUnique();
 
-                    b.HasIndex("OwnerId", "UploadedAt");
+                    b.HasIndex("UploadedAt", "Id");
+
+                    b.HasIndex("OwnerId", "UploadedAt", "Id");
 
                     b.ToTable("Rides");
                 });

@@ -75,62 +75,64 @@ public sealed class RideIntake(
         }
 
         var sha256 = counted.GetSha256Hex();
-        try
-        {
-            return await CatalogueAsync(upload, rideId, rawKey, compressed, sha256, counted.BytesRead, cancellationToken);
-        }
-        catch (Exception failure) when (failure is not UploadRefusedException)
-        {
-            // The database (or Hangfire's storage) failed after the bytes were stored: the upload is not
-            // accepted, so keep nothing of it — the client retries and starts afresh.
-            await DeleteQuietlyAsync(rawKey);
-            throw;
-        }
+        return await CatalogueAsync(upload, rideId, rawKey, compressed, sha256, counted.BytesRead, cancellationToken);
     }
 
+    /// <summary>
+    /// The stored bytes become a ride row and an analysis job. When the database (or Hangfire's storage) fails
+    /// on the way the upload is not accepted: its bytes are deleted again, so the client's retry starts afresh.
+    /// </summary>
     private async Task<RideIntakeResult> CatalogueAsync(
         RideUpload upload, Guid rideId, string rawKey, bool compressed, string sha256, long sizeBytes, CancellationToken cancellationToken)
     {
-        if (await FindSameContentAsync(upload.OwnerId, sha256, cancellationToken) is { } existing)
-        {
-            return await KeepEarlierAsync(upload, existing, rawKey);
-        }
-
-        var now = time.GetUtcNow();
-        var category = await db.Riders.Where(p => p.UserId == upload.OwnerId).Select(p => (RiderCategory?)p.Category).FirstOrDefaultAsync(cancellationToken);
-        var ride = new Ride
-        {
-            Id = rideId,
-            OwnerId = upload.OwnerId,
-            UploaderId = upload.UploaderId,
-            Source = upload.Source,
-            DeviceId = upload.DeviceId,
-            ProfileName = upload.ProfileName,
-            FileName = CleanFileName(upload.FileName, compressed),
-            SizeBytes = sizeBytes,
-            Sha256 = sha256,
-            RawKey = rawKey,
-            Compressed = compressed,
-            UploadedAt = now,
-            Status = RideStatus.Queued,
-            RawRetainUntil = RawDeadline(category ?? RiderCategory.Private, now, retentionOptions.Value),
-        };
-        db.Rides.Add(ride);
+        Ride ride;
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (Exception failure)
-        {
-            db.Entry(ride).State = EntityState.Detached;
-            // A concurrent upload of the same bytes won the unique (owner, SHA-256) index: answer as a
-            // sequential duplicate would. Not the request's token: the winner's ride must still be found.
-            if (failure is DbUpdateException
-                && await FindSameContentQuietlyAsync(upload.OwnerId, sha256) is { } winner)
+            if (await FindSameContentAsync(upload.OwnerId, sha256, cancellationToken) is { } existing)
             {
-                return await KeepEarlierAsync(upload, winner, rawKey);
+                return await KeepEarlierAsync(upload, existing, rawKey);
             }
 
+            var now = time.GetUtcNow();
+            var category = await db.Riders.Where(p => p.UserId == upload.OwnerId).Select(p => (RiderCategory?)p.Category).FirstOrDefaultAsync(cancellationToken);
+            ride = new Ride
+            {
+                Id = rideId,
+                OwnerId = upload.OwnerId,
+                UploaderId = upload.UploaderId,
+                Source = upload.Source,
+                DeviceId = upload.DeviceId,
+                ProfileName = upload.ProfileName,
+                FileName = CleanFileName(upload.FileName, compressed),
+                SizeBytes = sizeBytes,
+                Sha256 = sha256,
+                RawKey = rawKey,
+                Compressed = compressed,
+                UploadedAt = now,
+                Status = RideStatus.Queued,
+                RawRetainUntil = RawDeadline(category ?? RiderCategory.Private, now, retentionOptions.Value),
+            };
+            db.Rides.Add(ride);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (Exception failure)
+            {
+                db.Entry(ride).State = EntityState.Detached;
+                // A concurrent upload of the same bytes won the unique (owner, SHA-256) index: answer as a
+                // sequential duplicate would. Not the request's token: the winner's ride must still be found.
+                if (failure is DbUpdateException && await FindSameContentQuietlyAsync(upload.OwnerId, sha256) is { } winner)
+                {
+                    return await KeepEarlierAsync(upload, winner, rawKey);
+                }
+
+                throw;
+            }
+        }
+        catch
+        {
+            await DeleteQuietlyAsync(rawKey);
             throw;
         }
 
@@ -140,9 +142,13 @@ public sealed class RideIntake(
         }
         catch
         {
-            // A ride without its analysis job would wait for ever: take the row back, so the failed
-            // upload leaves nothing and the client's retry is a new upload, not a duplicate of it.
-            await ForgetRideQuietlyAsync(ride);
+            // A ride without its analysis job would wait for ever: take the row back, then its bytes. If even
+            // that fails the row keeps its bytes, and POST /api/rides/{id}/analyze queues it.
+            if (await TryForgetRideAsync(ride))
+            {
+                await DeleteQuietlyAsync(rawKey);
+            }
+
             throw;
         }
 
@@ -168,20 +174,6 @@ public sealed class RideIntake(
         return name.Length <= MaxFileNameLength ? name : name[^MaxFileNameLength..];
     }
 
-    private async Task ForgetRideQuietlyAsync(Ride ride)
-    {
-        try
-        {
-            db.Rides.Remove(ride);
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (Exception cleanupFailure)
-        {
-            db.Entry(ride).State = EntityState.Detached;
-            logger.LogError(cleanupFailure, "Ride {RideId} was stored but its analysis could not be queued nor the ride removed; ask for its analysis (POST /api/rides/{RideId}/analyze)", ride.Id, ride.Id);
-        }
-    }
-
     private Task<Ride?> FindSameContentAsync(Guid ownerId, string sha256, CancellationToken cancellationToken) =>
         db.Rides.AsNoTracking().FirstOrDefaultAsync(r => r.OwnerId == ownerId && r.Sha256 == sha256, cancellationToken);
 
@@ -203,6 +195,35 @@ public sealed class RideIntake(
         await DeleteQuietlyAsync(rawKey);
         logger.LogInformation("Upload {FileName} for {OwnerId} duplicates ride {RideId}; kept the earlier one", upload.FileName, upload.OwnerId, existing.Id);
         return new RideIntakeResult(existing, Duplicate: true);
+    }
+
+    /// <summary>
+    /// Removes the row of a ride whose job could not be queued. The save just worked, so the database is up; a
+    /// failure here is most likely a pooled connection the outage broke (each failure discards one): try a few times.
+    /// </summary>
+    private async Task<bool> TryForgetRideAsync(Ride ride)
+    {
+        const int attempts = 5;
+        db.Rides.Remove(ride);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                return true;
+            }
+            catch (Exception cleanupFailure) when (attempt < attempts)
+            {
+                logger.LogWarning(cleanupFailure, "Removing ride {RideId} after its analysis could not be queued failed (attempt {Attempt})", ride.Id, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), time);
+            }
+            catch (Exception cleanupFailure)
+            {
+                db.Entry(ride).State = EntityState.Detached;
+                logger.LogError(cleanupFailure, "Ride {RideId} was stored but neither its analysis could be queued nor the ride removed; ask for its analysis (POST /api/rides/{RideId}/analyze)", ride.Id, ride.Id);
+                return false;
+            }
+        }
     }
 
     private async Task DeleteQuietlyAsync(string rawKey)

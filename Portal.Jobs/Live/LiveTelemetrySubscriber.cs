@@ -318,6 +318,13 @@ public sealed partial class LiveTelemetrySubscriber(
         }
 
         var deviceId = parts[0];
+        if (!mqtt.Subscriber.OwnsDevice(deviceId))
+        {
+            // Another partition's device: that instance spools it; acknowledging here only clears our own queue.
+            metrics.MessageOfOtherPartition();
+            return null;
+        }
+
         var device = await FindDeviceAsync(deviceId, cancellationToken);
         if (device is null || device.Disabled)
         {

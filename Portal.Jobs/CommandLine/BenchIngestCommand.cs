@@ -11,15 +11,17 @@ using Microsoft.Extensions.Logging;
 using MQTTnet.Protocol;
 using Portal.Core.Catalog;
 using Portal.Core.Devices;
+using Portal.Core.Simulation;
 using Portal.Jobs.Live;
 
 namespace Portal.Jobs.CommandLine;
 
 /// <summary>
-/// <c>bench-ingest --devices 50 --rate 100 --batch 20 --seconds 60 [--broker embedded|HOST:PORT] [--qos 1]</c>:
-/// N simulated devices publish in real time through the embedded broker (in-process, devices authenticated) or an
-/// anonymous external broker, into a subscriber with a temporary catalog and spool; reports samples/s, messages/s,
-/// p99 publish-to-spool latency and the number of samples lost (by sequence number). Everything stays on loopback.
+/// <c>bench-ingest --devices 50 --rate 100 --batch 20 --seconds 60 [--broker embedded|mosquitto|HOST:PORT] [--qos 1]</c>:
+/// N simulated devices (track rides of the analytics simulator) publish in real time through the embedded broker
+/// (in-process, devices authenticated), a private Mosquitto started from PATH with the production queue settings, or an
+/// anonymous broker at HOST:PORT, into a subscriber with a temporary catalog and spool; reports samples/s, messages/s,
+/// publish-to-spool latency, CPU seconds and the samples lost (by sequence number). Everything stays on loopback.
 /// </summary>
 public static class BenchIngestCommand
 {
@@ -39,7 +41,7 @@ public static class BenchIngestCommand
             seconds = parsed.Number("seconds", 60, 1, 3600);
             qos = parsed.Integer("qos", 1, 0, 2);
             broker = parsed.Text("broker") ?? "embedded";
-            if (broker != "embedded")
+            if (broker is not ("embedded" or "mosquitto"))
             {
                 CommandArguments.HostAndPort(broker, "broker");
             }
@@ -55,7 +57,13 @@ public static class BenchIngestCommand
         var sink = new CountingSink();
         var prefix = "bench-" + Guid.NewGuid().ToString("N")[..8] + "/rides";
         var embeddedPort = FreePort();
-        var (host, port) = broker == "embedded" ? ("127.0.0.1", embeddedPort) : CommandArguments.HostAndPort(broker, "broker");
+        using var mosquitto = broker == "mosquitto" ? await PrivateMosquitto.StartAsync(directory, cancellationToken) : null;
+        var (host, port) = broker switch
+        {
+            "embedded" => ("127.0.0.1", embeddedPort),
+            "mosquitto" => ("127.0.0.1", mosquitto!.Port),
+            _ => CommandArguments.HostAndPort(broker, "broker"),
+        };
         var settings = new Dictionary<string, string?>
         {
             ["Embedded:DataDir"] = directory,
@@ -109,17 +117,35 @@ public static class BenchIngestCommand
                 Batch = batch,
                 Duration = TimeSpan.FromSeconds(seconds),
                 Qos = (MqttQualityOfServiceLevel)qos,
-                Scenario = "track",
+                Scenario = RideScenario.Track,
             };
+            using var self = Process.GetCurrentProcess();
+            var cpuBefore = self.TotalProcessorTime;
+            var brokerCpuBefore = mosquitto?.CpuTime ?? TimeSpan.Zero;
             var clock = Stopwatch.StartNew();
-            var results = await Task.WhenAll(simulated.Select(d => DeviceSimulator.RunAsync(d, options, TimeProvider.System, cancellationToken)));
-            var publishSeconds = clock.Elapsed.TotalSeconds;
+            var publishSeconds = 0.0;
+            async Task<DeviceSimulationResult[]> PublishAllAsync()
+            {
+                var all = await Task.WhenAll(simulated.Select(d => DeviceSimulator.RunAsync(d, options, TimeProvider.System, cancellationToken)));
+                publishSeconds = clock.Elapsed.TotalSeconds;
+                return all;
+            }
+
+            var publishing = PublishAllAsync();
+            var expected = (long)Math.Floor(seconds * rate + 1e-9) + 1; // the simulator's samples per ride
+            var lastSpooled = await WaitUntilSpooledAsync(metrics, publishing, expected * devices, clock, cancellationToken);
+            var results = await publishing;
             var sent = results.Sum(r => r.Samples);
             await WaitAsync(() => sink.Rides.Count >= devices, TimeSpan.FromSeconds(120), cancellationToken);
-            var spoolSeconds = clock.Elapsed.TotalSeconds;
+            var spoolSeconds = lastSpooled.TotalSeconds;
+            self.Refresh();
+            var cpuSeconds = (self.TotalProcessorTime - cpuBefore).TotalSeconds;
+            var brokerCpuSeconds = ((mosquitto?.CpuTime ?? TimeSpan.Zero) - brokerCpuBefore).TotalSeconds;
+            var payloadMegabytes = results.Sum(r => r.PayloadBytes) / 1e6;
 
             var received = sink.Rides.Values.Sum(r => r.DistinctSeq);
             var latencies = results.SelectMany(r => r.PublishMilliseconds).Order().ToArray();
+            var brokerCpu = mosquitto is null ? "" : string.Create(CultureInfo.InvariantCulture, $"\nmosquitto CPU          {brokerCpuSeconds:0.0} s");
             await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"""
                 samples sent           {sent}
                 samples in rides       {received}
@@ -127,12 +153,15 @@ public static class BenchIngestCommand
                 messages spooled       {metrics.MessagesSpooled}
                 messages rejected      {metrics.MessagesRejectedTotal}
                 messages per fsync     {(double)metrics.MessagesSpooled / Math.Max(1, metrics.SpoolFlushes):0.0}
-                publish phase          {publishSeconds:0.0} s (all sessions submitted after {spoolSeconds:0.0} s)
-                samples/s              {metrics.SamplesSpooled / publishSeconds:0}
-                messages/s             {metrics.MessagesSpooled / publishSeconds:0}
+                publish phase          {publishSeconds:0.0} s (last sample spooled after {spoolSeconds:0.0} s)
+                samples/s              {metrics.SamplesSpooled / spoolSeconds:0} (offered {sent / publishSeconds:0})
+                messages/s             {metrics.MessagesSpooled / spoolSeconds:0}
+                payload                {payloadMegabytes:0.0} MB, {payloadMegabytes / spoolSeconds:0.00} MB/s
                 p50 publish-to-spool   {metrics.IngestLagPercentileMs(50):0.0} ms
                 p99 publish-to-spool   {metrics.IngestLagPercentileMs(99):0.0} ms
                 p99 publish ack (QoS)  {Percentile(latencies, 99):0.0} ms
+                CPU of this process    {cpuSeconds:0.0} s (devices + {(broker == "embedded" ? "broker + " : "")}subscriber), {payloadMegabytes / cpuSeconds:0.00} MB and {sent / cpuSeconds:0} samples per CPU-second{brokerCpu}
+                machine                {Environment.ProcessorCount} cores, load average {LoadAverage()}
                 """));
             return sent == received ? 0 : 1;
         }
@@ -147,6 +176,33 @@ public static class BenchIngestCommand
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    /// <summary>Waits until every expected sample was spooled (or publishing ended and nothing more arrives for 10 s).</summary>
+    private static async Task<TimeSpan> WaitUntilSpooledAsync(LiveIngestMetrics metrics, Task publishing, long expected, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        var lastCount = -1L;
+        var lastChange = clock.Elapsed;
+        var lastSpooled = clock.Elapsed;
+        while (true)
+        {
+            var count = metrics.SamplesSpooled;
+            if (count != lastCount)
+            {
+                lastCount = count;
+                lastChange = lastSpooled = clock.Elapsed;
+            }
+
+            if (count >= expected || (publishing.IsCompleted && clock.Elapsed - lastChange > TimeSpan.FromSeconds(10)))
+            {
+                return lastSpooled;
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static double Percentile(double[] sorted, double percentile) =>
         sorted.Length == 0 ? double.NaN : sorted[(int)Math.Clamp(Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
@@ -193,6 +249,80 @@ public static class BenchIngestCommand
 
             Rides[deviceId] = new RideCount(rows, seqs.Count);
             return Guid.NewGuid();
+        }
+    }
+
+    /// <summary>A Mosquitto of the benchmark's own (anonymous, loopback, the production queue and in-flight settings).</summary>
+    private sealed class PrivateMosquitto : IDisposable
+    {
+        private readonly Process _process;
+
+        private PrivateMosquitto(Process process, int port)
+        {
+            _process = process;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public TimeSpan CpuTime
+        {
+            get
+            {
+                _process.Refresh();
+                return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
+            }
+        }
+
+        public static async Task<PrivateMosquitto> StartAsync(string directory, CancellationToken cancellationToken)
+        {
+            var port = FreePort();
+            var config = Path.Combine(directory, "mosquitto.conf");
+            await File.WriteAllTextAsync(config, $"""
+                listener {port} 127.0.0.1
+                allow_anonymous true
+                persistence false
+                max_queued_messages 200000
+                max_queued_bytes 0
+                max_inflight_messages 100
+                max_packet_size 263168
+                log_dest none
+                """, cancellationToken);
+            var process = Process.Start(new ProcessStartInfo("mosquitto", ["-c", config]) { RedirectStandardError = true, RedirectStandardOutput = true })
+                ?? throw new InvalidOperationException("mosquitto did not start (is it installed and on PATH?).");
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(10))
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException($"mosquitto exited: {await process.StandardError.ReadToEndAsync(cancellationToken)}");
+                }
+
+                try
+                {
+                    using var probe = new TcpClient();
+                    await probe.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                    return new PrivateMosquitto(process, port);
+                }
+                catch (SocketException)
+                {
+                    await Task.Delay(50, cancellationToken);
+                }
+            }
+
+            process.Kill();
+            throw new TimeoutException("mosquitto did not listen within 10 s.");
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(5000);
+            }
+
+            _process.Dispose();
         }
     }
 }

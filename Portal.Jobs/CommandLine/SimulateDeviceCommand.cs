@@ -1,19 +1,21 @@
 using System.Globalization;
 using MQTTnet.Protocol;
+using Portal.Core.Simulation;
 using Portal.Jobs.Live;
 
 namespace Portal.Jobs.CommandLine;
 
 /// <summary>
-/// <c>simulate-device --device ID --secret S --broker HOST:PORT [--scenario city|track] [--rate 50] [--batch 10]
-/// [--duration 60] [--devices N] [--qos 1] [--prefix rides]</c>: publishes a live ride in real time, as JSON batches with
-/// sequence numbers between start and end session events. For several devices give comma-separated ids and
+/// <c>simulate-device --device ID --secret S --broker HOST:PORT [--scenario city|country|track|crash-lowside|crash-highside|drop]
+/// [--rate 50] [--batch 10] [--duration 60] [--devices N] [--qos 1] [--prefix rides] [--seed N]</c>: publishes a ride of the
+/// analytics simulator (Portal.Core/Simulation) in real time, as JSON batches with sequence numbers between start and end
+/// session events. For several devices give comma-separated ids and
 /// secrets (<c>--device a,b --secret sa,sb</c>); against an anonymous broker <c>--devices N</c> with one id
 /// publishes as ID-1 … ID-N.
 /// </summary>
 public static class SimulateDeviceCommand
 {
-    private static readonly string[] Options = ["device", "secret", "broker", "scenario", "rate", "batch", "duration", "devices", "qos", "prefix"];
+    private static readonly string[] Options = ["device", "secret", "broker", "scenario", "rate", "batch", "duration", "devices", "qos", "prefix", "seed"];
 
     public static async Task<int> RunAsync(ReadOnlyMemory<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -23,10 +25,10 @@ public static class SimulateDeviceCommand
         {
             var parsed = CommandArguments.Parse(args.Span, flags: [], known: Options);
             var (host, port) = CommandArguments.HostAndPort(parsed.RequiredText("broker"), "broker");
-            var scenario = parsed.Text("scenario") ?? "city";
-            if (!StandInRideGenerator.Scenarios.Contains(scenario))
+            var scenarioName = parsed.Text("scenario") ?? "city";
+            if (!DeviceSimulationOptions.Scenarios.TryGetValue(scenarioName, out var scenario))
             {
-                throw new ArgumentException($"Option --scenario must be one of {string.Join(", ", StandInRideGenerator.Scenarios)}.");
+                throw new ArgumentException($"Option --scenario must be one of {string.Join(", ", DeviceSimulationOptions.Scenarios.Keys)}.");
             }
 
             options = new DeviceSimulationOptions
@@ -39,7 +41,14 @@ public static class SimulateDeviceCommand
                 Batch = parsed.Integer("batch", 10, 1, 10_000),
                 Duration = TimeSpan.FromSeconds(parsed.Number("duration", 60, 1, 86_400)),
                 Qos = (MqttQualityOfServiceLevel)parsed.Integer("qos", 1, 0, 2),
+                Seed = parsed.Text("seed") is null ? null : parsed.Integer("seed", 1, 0, int.MaxValue),
             };
+            if (scenario is RideScenario.CrashLowside or RideScenario.CrashHighside or RideScenario.Drop
+                && options.Duration.TotalSeconds < SimulationOptions.MinimumEventDurationSeconds)
+            {
+                throw new ArgumentException($"Option --duration must be at least {SimulationOptions.MinimumEventDurationSeconds} s for --scenario {scenarioName} (the ride, its event and coming to rest).");
+            }
+
             devices = Devices(parsed.RequiredText("device"), parsed.Text("secret"), parsed.Integer("devices", 0, 0, 10_000));
         }
         catch (ArgumentException exception)

@@ -43,6 +43,7 @@ public sealed class LiveIngestMetrics
     private long _sessionSubmitFailures;
     private long _subscriberConnects;
     private long _spoolFlushes;
+    private long _messagesOtherPartition;
     private int _subscriberConnected;
     private int _brokerRunning;
 
@@ -55,6 +56,9 @@ public sealed class LiveIngestMetrics
     public long SessionsSubmitted => Interlocked.Read(ref _sessionsSubmitted);
     public long SessionSubmitFailures => Interlocked.Read(ref _sessionSubmitFailures);
     public long SubscriberConnects => Interlocked.Read(ref _subscriberConnects);
+
+    /// <summary>Messages of devices in another instance's partition (acknowledged, not spooled).</summary>
+    public long MessagesOfOtherPartitions => Interlocked.Read(ref _messagesOtherPartition);
 
     /// <summary>fsync rounds of the spool; messages spooled per flush shows how well acknowledgements are batched.</summary>
     public long SpoolFlushes => Interlocked.Read(ref _spoolFlushes);
@@ -74,6 +78,7 @@ public sealed class LiveIngestMetrics
     internal void ClientDisconnected() => Interlocked.Decrement(ref _clientsConnected);
     internal void BrokerMessageAccepted() => Interlocked.Increment(ref _brokerMessagesAccepted);
     internal void MessageRejected(string reason) => _messagesRejected.AddOrUpdate(reason, 1, static (_, n) => n + 1);
+    internal void MessageOfOtherPartition() => Interlocked.Increment(ref _messagesOtherPartition);
     internal void SpoolFlushed() => Interlocked.Increment(ref _spoolFlushes);
     internal void SessionStarted() => Interlocked.Increment(ref _sessionsStarted);
     internal void SessionSubmitted() => Interlocked.Increment(ref _sessionsSubmitted);

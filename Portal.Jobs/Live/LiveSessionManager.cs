@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 using Portal.Core.Devices;
 
 namespace Portal.Jobs.Live;
@@ -13,7 +14,9 @@ namespace Portal.Jobs.Live;
 /// One append-only spool file per device session under <c>{SpoolDir}/sessions/{deviceId}/</c>:
 /// <c>{session}.active</c> while it records, renamed to <c>{session}.ended</c> when it ends, deleted only after
 /// <see cref="ILiveRideSink"/> accepted the ride. The subscriber acknowledges a message only after
-/// <see cref="FlushAsync"/> returned, so whatever was acknowledged is on disk. Files left by a crash are resumed
+/// <see cref="FlushAsync(SpoolCommit, CancellationToken)"/> returned for the commit taken after it was appended, so
+/// whatever was acknowledged is on disk. Appends are positional writes; a commit fsyncs every spool written since the
+/// previous commit on dedicated threads, while the next messages are already being appended (group commit). Files left by a crash are resumed
 /// (active) or submitted (ended) by <see cref="RecoverAsync"/>.
 /// </summary>
 public sealed partial class LiveSessionManager(
@@ -25,11 +28,14 @@ public sealed partial class LiveSessionManager(
 {
     private const string ActiveExtension = ".active";
     private const string EndedExtension = ".ended";
+    private const int FsyncThreads = 16;
     private static readonly TimeSpan MaxSubmitBackoff = TimeSpan.FromMinutes(5);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ArrayBufferWriter<byte> _lineBuffer = new(64 * 1024);
     private readonly Dictionary<string, ActiveSession> _active = new(StringComparer.Ordinal);
+    private readonly HashSet<ActiveSession> _dirty = [];
+    private readonly SpoolFsyncWorkers _fsync = new(FsyncThreads);
     private readonly Channel<string> _toSubmit = Channel.CreateUnbounded<string>();
     private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.Subscriber.IdleTimeoutSeconds);
 
@@ -80,7 +86,7 @@ public sealed partial class LiveSessionManager(
         }
     }
 
-    /// <summary>Appends samples to the device's session (starting one if none is open); durable after <see cref="FlushAsync"/>.</summary>
+    /// <summary>Appends samples to the device's session (starting one if none is open); durable after the next commit's flush.</summary>
     public async Task AppendAsync(string deviceId, Guid riderId, IReadOnlyList<LiveSample> samples, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
@@ -94,6 +100,7 @@ public sealed partial class LiveSessionManager(
             }
 
             session.Write(_lineBuffer.WrittenSpan);
+            _dirty.Add(session);
             session.Samples += samples.Count;
             session.LastActivity = timeProvider.GetUtcNow();
         }
@@ -104,29 +111,52 @@ public sealed partial class LiveSessionManager(
     }
 
     /// <summary>fsyncs every session written since the last flush.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public Task FlushAsync(CancellationToken cancellationToken) => FlushAsync(TakeCommit(), cancellationToken);
+
+    /// <summary>
+    /// The spools written since the previous commit. Every append made before this call is durable once
+    /// <see cref="FlushAsync(SpoolCommit, CancellationToken)"/> of the returned commit has completed.
+    /// </summary>
+    public SpoolCommit TakeCommit()
     {
-        await _gate.WaitAsync(cancellationToken);
+        _gate.Wait();
         try
         {
-            // fsyncs issued together share the file system's journal commits: far faster than one after another.
-            var dirty = _active.Values.Where(s => s.IsDirty).ToList();
-            if (dirty.Count == 1)
+            if (_dirty.Count == 0)
             {
-                dirty[0].FlushToDisk();
+                return SpoolCommit.Empty;
             }
-            else if (dirty.Count > 1)
-            {
-                await Parallel.ForEachAsync(dirty, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = cancellationToken }, (session, _) =>
-                {
-                    session.FlushToDisk();
-                    return ValueTask.CompletedTask;
-                });
-            }
+
+            var commit = new SpoolCommit([.. _dirty]);
+            _dirty.Clear();
+            return commit;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>fsyncs the commit's spools together (their journal commits are shared) on dedicated threads.</summary>
+    public async Task FlushAsync(SpoolCommit commit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commit);
+        switch (commit.Sessions.Count)
+        {
+            case 0:
+                return;
+            case 1:
+                await _fsync.RunAsync(commit.Sessions[0].FlushToDisk).WaitAsync(cancellationToken);
+                return;
+            default:
+                var flushes = new Task[commit.Sessions.Count];
+                for (var i = 0; i < flushes.Length; i++)
+                {
+                    flushes[i] = _fsync.RunAsync(commit.Sessions[i].FlushToDisk);
+                }
+
+                await Task.WhenAll(flushes).WaitAsync(cancellationToken);
+                return;
         }
     }
 
@@ -223,6 +253,8 @@ public sealed partial class LiveSessionManager(
             }
 
             _active.Clear();
+            _dirty.Clear();
+            _fsync.Dispose();
         }
         finally
         {
@@ -258,6 +290,7 @@ public sealed partial class LiveSessionManager(
 
         session.FlushToDisk();
         session.Dispose();
+        _dirty.Remove(session);
         var ended = Path.ChangeExtension(session.Path, EndedExtension);
         File.Move(session.Path, ended);
         LogSessionEnded(logger, deviceId, session.Header.SessionId, session.Samples, why);
@@ -377,16 +410,23 @@ public sealed partial class LiveSessionManager(
         }
     }
 
-    private sealed class ActiveSession : IDisposable
+    /// <summary>
+    /// An open spool: positional writes by the ingest loop, fsync by a commit on another thread (safe on one handle:
+    /// the fsync covers at least what was written before it started). It is closed only after a final fsync, so a
+    /// commit that finds it closed has nothing left to do.
+    /// </summary>
+    internal sealed class ActiveSession : IDisposable
     {
-        private readonly FileStream _stream;
-        private bool _dirty;
+        private readonly SafeFileHandle _handle;
+        private long _length;
+        private volatile bool _closed;
 
-        private ActiveSession(string path, SessionHeader header, FileStream stream, DateTimeOffset now)
+        private ActiveSession(string path, SessionHeader header, SafeFileHandle handle, long length, DateTimeOffset now)
         {
             Path = path;
             Header = header;
-            _stream = stream;
+            _handle = handle;
+            _length = length;
             LastActivity = now;
         }
 
@@ -397,8 +437,8 @@ public sealed partial class LiveSessionManager(
 
         public static ActiveSession Create(string path, SessionHeader header, DateTimeOffset now)
         {
-            var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 65536);
-            var session = new ActiveSession(path, header, stream, now);
+            var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            var session = new ActiveSession(path, header, handle, 0, now);
             session.Write(Encoding.UTF8.GetBytes(header.ToLine()));
             session.FlushToDisk();
             return session;
@@ -407,28 +447,38 @@ public sealed partial class LiveSessionManager(
         public static ActiveSession Open(string path, SessionHeader header, DateTimeOffset now)
         {
             var lines = File.ReadLines(path).Count(l => l.Length > 0 && l[0] != '#');
-            var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 65536);
-            return new ActiveSession(path, header, stream, now) { Samples = lines };
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read);
+            return new ActiveSession(path, header, handle, RandomAccess.GetLength(handle), now) { Samples = lines };
         }
-
-        public bool IsDirty => _dirty;
 
         public void Write(ReadOnlySpan<byte> bytes)
         {
-            _stream.Write(bytes);
-            _dirty = true;
+            RandomAccess.Write(_handle, bytes, _length);
+            _length += bytes.Length;
         }
 
         public void FlushToDisk()
         {
-            if (_dirty)
+            if (_closed)
             {
-                _stream.Flush(flushToDisk: true);
-                _dirty = false;
+                return;
+            }
+
+            try
+            {
+                RandomAccess.FlushToDisk(_handle);
+            }
+            catch (ObjectDisposedException) when (_closed)
+            {
+                // Ended meanwhile: closing came after the session's final fsync.
             }
         }
 
-        public void Dispose() => _stream.Dispose();
+        public void Dispose()
+        {
+            _closed = true;
+            _handle.Dispose();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Live session {SessionId} of device {DeviceId} started")]
@@ -448,4 +498,21 @@ public sealed partial class LiveSessionManager(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spool {File} left from a previous run: {Action}")]
     private static partial void LogRecovered(ILogger logger, string file, string action);
+}
+
+/// <summary>The spools to fsync before the messages appended up to <see cref="LiveSessionManager.TakeCommit"/> may be acknowledged.</summary>
+public sealed class SpoolCommit
+{
+    internal static readonly SpoolCommit Empty = new([]);
+
+    internal SpoolCommit(IReadOnlyList<LiveSessionManager.ActiveSession> sessions) => Sessions = sessions;
+
+    internal IReadOnlyList<LiveSessionManager.ActiveSession> Sessions { get; }
+
+    /// <summary>One commit covering several (for a committer that fell behind and takes them together).</summary>
+    public static SpoolCommit Combine(IReadOnlyList<SpoolCommit> commits)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        return commits.Count == 1 ? commits[0] : new SpoolCommit([.. commits.SelectMany(c => c.Sessions).Distinct()]);
+    }
 }

@@ -28,6 +28,7 @@ public sealed partial class LiveTelemetrySubscriber(
     ILogger<LiveTelemetrySubscriber> logger) : BackgroundService
 {
     private const int MaxBatch = 512;
+    private const int MaxGroupsPerCommit = 64;
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan KnownDeviceCacheTime = TimeSpan.FromSeconds(30);
@@ -35,6 +36,8 @@ public sealed partial class LiveTelemetrySubscriber(
 
     private readonly Channel<MqttApplicationMessageReceivedEventArgs> _inbox =
         Channel.CreateBounded<MqttApplicationMessageReceivedEventArgs>(new BoundedChannelOptions(8192) { SingleReader = true });
+    private readonly Channel<CommitGroup> _commits =
+        Channel.CreateBounded<CommitGroup>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true });
     private readonly Dictionary<string, (Device? Device, DateTimeOffset Until)> _devices = new(StringComparer.Ordinal);
     private volatile bool _reconnectRequested;
 
@@ -194,58 +197,103 @@ public sealed partial class LiveTelemetrySubscriber(
         }
     }
 
+    /// <summary>
+    /// Parses and appends messages as they arrive and hands each drained chunk, with the spools it wrote, to the
+    /// committer; the next chunk is appended while the previous one is being fsync'd.
+    /// </summary>
     private async Task ProcessLoopAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<MqttApplicationMessageReceivedEventArgs>(MaxBatch);
-        var spooled = new List<(int Samples, long NewestTicks)>(MaxBatch);
+        var committing = CommitLoopAsync(stoppingToken);
         try
         {
             while (await _inbox.Reader.WaitToReadAsync(stoppingToken))
             {
-                batch.Clear();
-                spooled.Clear();
-                while (batch.Count < MaxBatch && _inbox.Reader.TryRead(out var received))
+                var acks = new List<MqttApplicationMessageReceivedEventArgs>();
+                var spooled = new List<(int Samples, long NewestTicks)>();
+                while (acks.Count < MaxBatch && _inbox.Reader.TryRead(out var received))
                 {
-                    batch.Add(received);
-                }
-
-                try
-                {
-                    foreach (var received in batch)
+                    try
                     {
                         if (await HandleAsync(received.ApplicationMessage, stoppingToken) is { } written)
                         {
                             spooled.Add(written);
                         }
-                    }
 
-                    await sessions.FlushAsync(stoppingToken);
+                        acks.Add(received);
+                    }
+                    catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                    {
+                        // Not acknowledged: reconnecting makes the broker send it again (duplicates are dropped at the end).
+                        LogSpoolFailed(logger, exception, 1);
+                        _reconnectRequested = true;
+                    }
+                }
+
+                await _commits.Writer.WriteAsync(new CommitGroup(sessions.TakeCommit(), acks, spooled), stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _commits.Writer.TryComplete();
+            await committing;
+        }
+    }
+
+    /// <summary>
+    /// Group commit: takes every chunk appended so far, fsyncs their spools together, then acknowledges their messages
+    /// in order. A failed fsync acknowledges nothing of it; the reconnect makes the broker redeliver.
+    /// </summary>
+    private async Task CommitLoopAsync(CancellationToken stoppingToken)
+    {
+        var groups = new List<CommitGroup>();
+        try
+        {
+            while (await _commits.Reader.WaitToReadAsync(stoppingToken))
+            {
+                groups.Clear();
+                while (groups.Count < MaxGroupsPerCommit && _commits.Reader.TryRead(out var group))
+                {
+                    groups.Add(group);
+                }
+
+                var messages = groups.Sum(g => g.Acks.Count);
+                try
+                {
+                    await sessions.FlushAsync(SpoolCommit.Combine([.. groups.Select(g => g.Spool)]), stoppingToken);
                     metrics.SpoolFlushed();
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // Not acknowledged: reconnecting makes the broker send the batch again (duplicates are dropped at the end).
-                    LogSpoolFailed(logger, exception, batch.Count);
+                    LogSpoolFailed(logger, exception, messages);
                     _reconnectRequested = true;
                     continue;
                 }
 
                 var now = timeProvider.GetUtcNow();
-                foreach (var (samples, newestTicks) in spooled)
+                foreach (var group in groups)
                 {
-                    metrics.MessageSpooled(samples, now - new DateTimeOffset(newestTicks, TimeSpan.Zero));
+                    foreach (var (samples, newestTicks) in group.Spooled)
+                    {
+                        metrics.MessageSpooled(samples, now - new DateTimeOffset(newestTicks, TimeSpan.Zero));
+                    }
                 }
 
-                foreach (var received in batch)
+                foreach (var group in groups)
                 {
-                    try
+                    foreach (var received in group.Acks)
                     {
-                        await received.AcknowledgeAsync(stoppingToken);
-                    }
-                    catch (Exception exception) when (exception is not OperationCanceledException)
-                    {
-                        // The connection dropped: the broker redelivers, and the duplicate is dropped when the session ends.
-                        LogAckFailed(logger, exception.Message);
+                        try
+                        {
+                            await received.AcknowledgeAsync(stoppingToken);
+                        }
+                        catch (Exception exception) when (exception is not OperationCanceledException)
+                        {
+                            // The connection dropped: the broker redelivers, and the duplicate is dropped when the session ends.
+                            LogAckFailed(logger, exception.Message);
+                        }
                     }
                 }
             }
@@ -254,6 +302,8 @@ public sealed partial class LiveTelemetrySubscriber(
         {
         }
     }
+
+    private sealed record CommitGroup(SpoolCommit Spool, List<MqttApplicationMessageReceivedEventArgs> Acks, List<(int Samples, long NewestTicks)> Spooled);
 
     /// <returns>The spooled sample count and newest sample time of an accepted telemetry message; null otherwise.</returns>
     private async Task<(int, long)?> HandleAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
@@ -268,6 +318,13 @@ public sealed partial class LiveTelemetrySubscriber(
         }
 
         var deviceId = parts[0];
+        if (!mqtt.Subscriber.OwnsDevice(deviceId))
+        {
+            // Another partition's device: that instance spools it; acknowledging here only clears our own queue.
+            metrics.MessageOfOtherPartition();
+            return null;
+        }
+
         var device = await FindDeviceAsync(deviceId, cancellationToken);
         if (device is null || device.Disabled)
         {

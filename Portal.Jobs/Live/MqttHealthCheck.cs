@@ -23,6 +23,7 @@ public sealed class MqttHealthCheck(IOptions<MqttOptions> options, LiveIngestRol
             ["connections_accepted"] = metrics.ConnectionsAccepted,
             ["messages_spooled"] = metrics.MessagesSpooled,
             ["samples_spooled"] = metrics.SamplesSpooled,
+            ["messages_other_partitions"] = metrics.MessagesOfOtherPartitions,
             ["sessions_submitted"] = metrics.SessionsSubmitted,
             ["session_submit_failures"] = metrics.SessionSubmitFailures,
         };

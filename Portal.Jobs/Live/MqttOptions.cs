@@ -62,8 +62,38 @@ public sealed class SubscriberOptions
     public bool Enabled { get; set; } = true;
     public string ClientId { get; set; } = "ride-portal-subscriber";
 
-    /// <summary>When set the subscriber uses <c>$share/{SharedGroup}/...</c> so N instances split the devices.</summary>
+    /// <summary>
+    /// When set the subscriber uses <c>$share/{SharedGroup}/...</c>. Only for brokers that keep one publisher on one
+    /// member (EMQX sticky / hash_clientid); Mosquitto deals shared messages one by one: use the partitions there.
+    /// </summary>
     public string? SharedGroup { get; set; }
+
+    /// <summary>
+    /// N subscriber instances split the devices by a stable hash of the device id: each subscribes to every message
+    /// and spools only its partition's devices (the rest it acknowledges and drops), so a session never splits.
+    /// </summary>
+    public int PartitionCount { get; set; } = 1;
+
+    /// <summary>This instance's partition, 0 … PartitionCount − 1.</summary>
+    public int PartitionIndex { get; set; }
+
+    /// <summary>Whether this instance's partition holds the device (FNV-1a of the id, so every instance agrees).</summary>
+    public bool OwnsDevice(string deviceId)
+    {
+        ArgumentNullException.ThrowIfNull(deviceId);
+        if (PartitionCount <= 1)
+        {
+            return true;
+        }
+
+        var hash = 2166136261u;
+        foreach (var character in deviceId)
+        {
+            hash = (hash ^ character) * 16777619u;
+        }
+
+        return hash % (uint)PartitionCount == (uint)PartitionIndex;
+    }
 
     /// <summary>How long the broker keeps the subscriber's session (and queues QoS 1 messages) while it is away.</summary>
     public uint SessionExpirySeconds { get; set; } = 3600;
@@ -159,6 +189,20 @@ internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             if (subscriber.SharedGroup is { } group && (group.Length == 0 || group.IndexOfAny(['/', '+', '#']) >= 0))
             {
                 failures.Add("Mqtt:Subscriber:SharedGroup must be a name without '/', '+' or '#'.");
+            }
+
+            if (subscriber.PartitionCount < 1)
+            {
+                failures.Add("Mqtt:Subscriber:PartitionCount must be at least 1.");
+            }
+            else if (subscriber.PartitionIndex < 0 || subscriber.PartitionIndex >= subscriber.PartitionCount)
+            {
+                failures.Add($"Mqtt:Subscriber:PartitionIndex must be between 0 and Mqtt:Subscriber:PartitionCount − 1 ({subscriber.PartitionCount - 1}).");
+            }
+
+            if (subscriber.PartitionCount > 1 && !string.IsNullOrEmpty(subscriber.SharedGroup))
+            {
+                failures.Add("Mqtt:Subscriber:SharedGroup must be empty when Mqtt:Subscriber:PartitionCount is above 1: every partition must see every message.");
             }
 
             if (subscriber.IdleTimeoutSeconds < 1)

@@ -158,10 +158,11 @@ public sealed class EmbeddedBrokerTests : IAsyncLifetime
         await broker.StartAsync(CancellationToken.None);
         await LiveTestPorts.WaitUntilAsync(() => _host.Metrics.SubscriberConnected, TimeSpan.FromSeconds(30), "the subscriber to reconnect");
 
-        await DeviceSimulator.RunAsync(new SimulatedDevice(device.Device.Id, device.Secret),
+        var result = await DeviceSimulator.RunAsync(new SimulatedDevice(device.Device.Id, device.Secret),
             new DeviceSimulationOptions { Port = _port, Duration = TimeSpan.FromSeconds(2), RealTime = false }, TimeProvider.System, CancellationToken.None);
         var ride = await _host.Sink.WaitForAsync(device.Device.Id, TimeSpan.FromSeconds(20));
-        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), ride.SeqNumbers);
+        Assert.Equal(101, result.Samples); // 2 s at 50 Hz, both ends
+        Assert.Equal(Enumerable.Range(0, 101).Select(i => (long)i), ride.SeqNumbers);
         Assert.Equal(connectsBefore + 1, _host.Metrics.SubscriberConnects);
     }
 

@@ -103,6 +103,27 @@ public sealed class LiveSessionManagerTests : IAsyncDisposable
         await running;
     }
 
+    [Fact]
+    public async Task Commit_CoversTheSpoolsWrittenBeforeIt_LaterAppendsWaitForTheNext_AndAnEndedSessionNeedsNoFsync()
+    {
+        var manager = NewManager();
+        await manager.RecoverAsync(CancellationToken.None);
+        await manager.AppendAsync("dev-e", Guid.NewGuid(), [Sample(1)], CancellationToken.None);
+        await manager.AppendAsync("dev-f", Guid.NewGuid(), [Sample(1)], CancellationToken.None);
+        var first = manager.TakeCommit();
+        await manager.AppendAsync("dev-f", Guid.NewGuid(), [Sample(2)], CancellationToken.None);
+        var second = manager.TakeCommit();
+        var nothingNew = manager.TakeCommit();
+
+        await manager.EndSessionAsync("dev-f", "end event", CancellationToken.None); // closes dev-f's spool after its own fsync
+        await manager.FlushAsync(SpoolCommit.Combine([first, second]), CancellationToken.None);
+
+        Assert.Equal(["dev-e", "dev-f"], first.Sessions.Select(s => s.Header.DeviceId).Order());
+        Assert.Equal(["dev-f"], second.Sessions.Select(s => s.Header.DeviceId));
+        Assert.Empty(nothingNew.Sessions);
+        await manager.DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

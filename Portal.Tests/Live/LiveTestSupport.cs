@@ -121,7 +121,9 @@ public sealed class LiveTestHost : IAsyncDisposable
     }
 
     /// <param name="settings">Mqtt:* keys (without the prefix "Mqtt:" they are used as given).</param>
-    public static async Task<LiveTestHost> StartAsync(IDictionary<string, string?> settings, string? directory = null, RecordingLiveRideSink? sink = null)
+    /// <param name="pipeline">Registers the real ride pipeline (its <see cref="ILiveRideSink"/>) instead of the recording sink.</param>
+    public static async Task<LiveTestHost> StartAsync(IDictionary<string, string?> settings, string? directory = null, RecordingLiveRideSink? sink = null,
+        Action<IHostApplicationBuilder>? pipeline = null)
     {
         directory ??= NewDirectory();
         sink ??= new RecordingLiveRideSink();
@@ -135,7 +137,15 @@ public sealed class LiveTestHost : IAsyncDisposable
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         var catalogPath = Path.Combine(directory, "catalog.db");
         builder.Services.AddDbContext<CatalogDbContext>(o => o.UseSqlite($"Data Source={catalogPath};Default Timeout=30"));
-        builder.Services.AddSingleton<ILiveRideSink>(sink);
+        if (pipeline is null)
+        {
+            builder.Services.AddSingleton<ILiveRideSink>(sink);
+        }
+        else
+        {
+            pipeline(builder);
+        }
+
         builder.AddLiveDevices();
         var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())

@@ -46,7 +46,7 @@ public sealed class MosquittoBrokerTests : IAsyncLifetime
         await _broker.AddUserAsync(device.Device.Id, device.Secret);
 
         var result = await DeviceSimulator.RunAsync(new SimulatedDevice(device.Device.Id, device.Secret),
-            new DeviceSimulationOptions { Port = _broker.Port, RateHz = 100, Batch = 20, Duration = TimeSpan.FromSeconds(10), RealTime = false, Scenario = "track" },
+            new DeviceSimulationOptions { Port = _broker.Port, RateHz = 100, Batch = 20, Duration = TimeSpan.FromSeconds(10), RealTime = false, Scenario = Portal.Core.Simulation.RideScenario.Track },
             TimeProvider.System, CancellationToken.None);
 
         var ride = await _host.Sink.WaitForAsync(device.Device.Id, TimeSpan.FromSeconds(20));
@@ -103,10 +103,11 @@ public sealed class MosquittoBrokerTests : IAsyncLifetime
         await _broker.StartProcessAsync();
         await LiveTestPorts.WaitUntilAsync(() => _host.Metrics.SubscriberConnected, TimeSpan.FromSeconds(30), "the subscriber to reconnect");
 
-        await DeviceSimulator.RunAsync(new SimulatedDevice(device.Device.Id, device.Secret),
+        var result = await DeviceSimulator.RunAsync(new SimulatedDevice(device.Device.Id, device.Secret),
             new DeviceSimulationOptions { Port = _broker.Port, Duration = TimeSpan.FromSeconds(2), RealTime = false }, TimeProvider.System, CancellationToken.None);
         var ride = await _host.Sink.WaitForAsync(device.Device.Id, TimeSpan.FromSeconds(20));
-        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), ride.SeqNumbers);
+        Assert.Equal(101, result.Samples); // 2 s at 50 Hz, both ends
+        Assert.Equal(Enumerable.Range(0, 101).Select(i => (long)i), ride.SeqNumbers);
         Assert.True(_host.Metrics.SubscriberConnects > connectsBefore);
     }
 

@@ -65,4 +65,29 @@ public sealed class MqttOptionsTests
         Assert.Contains(failures, f => f.StartsWith("Mqtt:Subscriber:IdleTimeoutSeconds", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Mqtt:TopicPrefix", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Partitions_AreCheckedWithTheirExactKeys_AndExcludeASharedGroup()
+    {
+        var outOfRange = Failures(("Mqtt:Subscriber:PartitionCount", "2"), ("Mqtt:Subscriber:PartitionIndex", "2"));
+        var withSharedGroup = Failures(("Mqtt:Subscriber:PartitionCount", "2"), ("Mqtt:Subscriber:SharedGroup", "ingest"));
+        var none = Failures(("Mqtt:Subscriber:PartitionCount", "0"));
+
+        Assert.Contains(outOfRange, f => f.StartsWith("Mqtt:Subscriber:PartitionIndex", StringComparison.Ordinal));
+        Assert.Contains(withSharedGroup, f => f.StartsWith("Mqtt:Subscriber:SharedGroup must be empty", StringComparison.Ordinal));
+        Assert.Contains(none, f => f.StartsWith("Mqtt:Subscriber:PartitionCount", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Partitions_GiveEveryDeviceToExactlyOneInstance()
+    {
+        var partitions = Enumerable.Range(0, 3).Select(i => new SubscriberOptions { PartitionCount = 3, PartitionIndex = i }).ToArray();
+        var devices = Enumerable.Range(0, 300).Select(i => $"dev-{i:x6}").ToArray();
+
+        var owners = devices.Select(d => partitions.Count(p => p.OwnsDevice(d))).ToArray();
+        var perPartition = partitions.Select(p => devices.Count(p.OwnsDevice)).ToArray();
+
+        Assert.All(owners, count => Assert.Equal(1, count));
+        Assert.All(perPartition, count => Assert.InRange(count, 60, 140)); // a hash, not all on one instance
+    }
 }

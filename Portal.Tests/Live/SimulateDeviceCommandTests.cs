@@ -24,13 +24,15 @@ public sealed class SimulateDeviceCommandTests
 
         var ride = await host.Sink.WaitForAsync(device.Device.Id, TimeSpan.FromSeconds(20));
         Assert.True(exitCode == 0, stderr.ToString());
-        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), ride.SeqNumbers);
-        Assert.Contains("200 samples in 10 messages", stdout.ToString(), StringComparison.Ordinal);
+        // The ride simulator's 2 s at 100 Hz are samples 0..200 (both ends): 9 telemetry messages of up to 25, start and end.
+        Assert.Equal(Enumerable.Range(0, 201).Select(i => (long)i), ride.SeqNumbers);
+        Assert.Contains("201 samples in 11 messages", stdout.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("--broker", "no-port-here", "--broker must be HOST:PORT")]
-    [InlineData("--scenario", "moon", "--scenario must be one of city, track")]
+    [InlineData("--scenario", "moon", "--scenario must be one of city, country, track, crash-lowside, crash-highside, drop")]
+    [InlineData("--scenario", "crash-highside", "--duration must be at least 150 s for --scenario crash-highside")]
     [InlineData("--rate", "fast", "--rate must be a number")]
     [InlineData("--colour", "red", "Unknown option '--colour'")]
     public async Task SimulateDevice_WithABadOption_ExitsWith2_AndNamesTheOption(string option, string value, string message)

@@ -5,7 +5,7 @@ namespace Portal.Core.Analytics;
 /// <summary>Bumped whenever the algorithm changes what it reports, so stored results can be recomputed.</summary>
 public static class AnalysisVersion
 {
-    public const int Current = 1;
+    public const int Current = 2; // 2: GPS-only speed from the IMU-aided, smoothed GPS filter
 }
 
 /// <summary>Why a ride file was refused: a stable code (see README) and a sentence a person understands.</summary>

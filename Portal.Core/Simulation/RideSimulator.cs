@@ -39,6 +39,9 @@ public sealed partial class RideSimulator
     private const double MagneticNorthUt = 23.0;
     private const double MagneticDownUt = 41.0;
 
+    /// <summary>The sample rate at which the vibration figures below are the per-sample rms (its band: 0–200 Hz).</summary>
+    private const double VibrationReferenceRateHz = 400;
+
     private readonly SimulationOptions _options;
     private readonly Random _random;
     private readonly Random _noise;
@@ -49,6 +52,7 @@ public sealed partial class RideSimulator
     private readonly List<SimulatedEvent> _baitEvents = [];
     private readonly double _gyroBiasX, _gyroBiasY, _gyroBiasZ;
     private readonly long _gpsEverySamples;
+    private readonly double _vibrationBandwidthFactor;
     private Segment? _segment;
     internal Segment? Override; // a manoeuvre that takes over from the next step (a crash out of a turn)
     private long _index;
@@ -81,6 +85,7 @@ public sealed partial class RideSimulator
         _dt = 1.0 / options.RateHz;
         _sampleCount = (long)Math.Floor(options.DurationSeconds * options.RateHz) + 1;
         _gpsEverySamples = Math.Max(1, (long)Math.Round(options.RateHz / options.GpsRateHz));
+        _vibrationBandwidthFactor = Math.Sqrt(options.RateHz / VibrationReferenceRateHz);
         _truth = new GroundTruthAccumulator(options.RateHz);
         _gyroBiasX = Uniform(-0.1, 0.1);
         _gyroBiasY = Uniform(-0.1, 0.1);
@@ -162,7 +167,12 @@ public sealed partial class RideSimulator
         var forward = airborne ? 0 : LongitudinalAcceleration;
         var left = airborne || !LateralFromTurn ? 0 : Speed * YawRate;
         var up = Gravity + VerticalAcceleration;
-        var vibration = (0.25 + 0.008 * Speed) * Roughness; // ~0.8 m/s² rms on the torso at 250 km/h
+        // Vibration (engine orders at 100–250 Hz, road texture, scraping) is broadband with a spectrum of its own;
+        // an IMU's anti-alias filter passes only the band below its Nyquist frequency, so the per-sample rms
+        // grows with √rate: ~0.8 m/s² at 250 km/h on a 400 Hz device, ~0.3 m/s² on a 50 Hz one. White noise of
+        // the same rms at every rate would put √8 times the vibration density into a 50 Hz file's low band,
+        // where the 0.5 s smoothing of ride-format.md cannot remove it.
+        var vibration = (0.25 + 0.008 * Speed) * Roughness * _vibrationBandwidthFactor;
         var leanRate = (Lean - PreviousLean) / _dt;
 
         ref var m = ref sample.Measured;

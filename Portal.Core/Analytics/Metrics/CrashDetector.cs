@@ -54,6 +54,7 @@ internal sealed class CrashDetector
     private readonly Slot[] _ring = new Slot[Capacity];
     private long _head, _rotationTail;
     private double _rotationSum;
+    private double _lastT;
     private double _freeFallStart = double.NaN;
     private double _slideStart = double.NaN;
     private double _lastRejectedViolentT = double.NegativeInfinity;
@@ -77,7 +78,8 @@ internal sealed class CrashDetector
     public void Begin(RideChannels channels) => _channels = channels;
 
     /// <summary>Feeds one sample; returns true on the sample at which a crash is confirmed.</summary>
-    public bool Add(in RideSample sample, double speedKmh, double yawRateDps, double lat, double lon)
+    /// <param name="accel">|a| of the sample (m/s²), computed once by the caller.</param>
+    public bool Add(in RideSample sample, double accel, double speedKmh, double yawRateDps, double lat, double lon)
     {
         if (_state == State.Confirmed)
         {
@@ -86,9 +88,9 @@ internal sealed class CrashDetector
         }
 
         var t = sample.T;
-        var accel = Math.Sqrt((sample.Ax * sample.Ax) + (sample.Ay * sample.Ay) + (sample.Az * sample.Az));
         var rate = Math.Sqrt((sample.Gx * sample.Gx) + (sample.Gy * sample.Gy) + (sample.Gz * sample.Gz));
-        var dt = _head > 0 ? t - _ring[(_head - 1) & Mask].Raw.T : 0;
+        var dt = _head > 0 ? t - _lastT : 0;
+        _lastT = t;
 
         var slot = _head & Mask;
         if (_head - _rotationTail >= Capacity - 1)
@@ -105,8 +107,9 @@ internal sealed class CrashDetector
         entry.Lon = lon;
         entry.Accel = accel;
         entry.Rate = rate;
-        entry.RotationStep = rate * dt;
-        _rotationSum += rate * dt;
+        var rotationStep = rate * dt;
+        entry.RotationStep = rotationStep;
+        _rotationSum += rotationStep;
         _head++;
         while (_rotationTail < _head - 1 && _ring[_rotationTail & Mask].Raw.T < t - TumblingWindowS)
         {

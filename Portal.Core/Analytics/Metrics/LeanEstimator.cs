@@ -36,7 +36,7 @@ internal sealed class LeanEstimator
     /// <summary>The gravity reference is trusted only while |a| stays within this fraction of g (no braking, no cornering load).</summary>
     private const double GravityReferenceTolerance = 0.05;
 
-    private double _referenceLean, _referenceCos = 1, _referenceSin;
+    private double _referenceCos = 1, _referenceSin;
     private double _leanSame, _leanFlipped;
     private double _residualSame, _residualFlipped;
     private bool _started;
@@ -53,8 +53,12 @@ internal sealed class LeanEstimator
     /// <summary>True when the right-hand roll-rate hypothesis tracked the reference at least as well as the flipped one.</summary>
     public bool RollRateFollowsRightHandRule => _residualSame <= _residualFlipped;
 
+    /// <summary>tan φ = v·r/g with v in km/h and r in deg/s, folded into one factor.</summary>
+    private const double BalanceTangentPerKmhDps = GeoMath.DegToRad / 3.6 / StandardGravity;
+
+    /// <param name="specificForce">|a| of this sample (m/s²), computed once by the caller for every consumer.</param>
     /// <param name="speedKmh">Measured ground speed (a speed column), or NaN when the file has none; a speed derived from GPS positions lags too much for the balance lean.</param>
-    public void Add(double dt, double ax, double ay, double az, double gxDps, double gyDps, double gzDps, double speedKmh)
+    public void Add(double dt, double ay, double az, double specificForce, double gxDps, double gyDps, double gzDps, double speedKmh)
     {
         var yawDps = (gzDps * _referenceCos) + (gyDps * _referenceSin);
         YawRateDps = yawDps;
@@ -65,7 +69,7 @@ internal sealed class LeanEstimator
         double tangent;
         if (!double.IsNaN(speedKmh))
         {
-            tangent = -(speedKmh / 3.6 * yawDps * GeoMath.DegToRad / StandardGravity);
+            tangent = -(speedKmh * yawDps * BalanceTangentPerKmhDps);
             hasReference = true;
         }
         else if ((gyDps * gyDps) + (gzDps * gzDps) >= TurnAxisMinRateDps * TurnAxisMinRateDps && Math.Abs(gzDps) > Math.Abs(gyDps) * 0.2)
@@ -75,16 +79,14 @@ internal sealed class LeanEstimator
         }
         else
         {
-            var specificForce = Math.Sqrt((ax * ax) + (ay * ay) + (az * az));
             hasReference = Math.Abs(specificForce - StandardGravity) < GravityReferenceTolerance * StandardGravity && az > 0;
             tangent = hasReference ? ay / az : _referenceSin / _referenceCos;
         }
 
-        var reference = Math.Atan(tangent);
+        var reference = FastMath.Atan(tangent);
         var inverseSecant = 1 / Math.Sqrt(1 + (tangent * tangent));
         _referenceCos = inverseSecant;
         _referenceSin = tangent * inverseSecant;
-        _referenceLean = reference;
         if (!_started)
         {
             _started = true;

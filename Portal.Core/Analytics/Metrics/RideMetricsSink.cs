@@ -32,6 +32,9 @@ public sealed class RideMetricsSink : IRideSampleSink
     /// <summary>The rider counts as upright (riding, not lying or dropped) while the specific force is within 60° of the body z axis; a balanced 60° lean still reads along z.</summary>
     private const double UprightCosine = 0.5;
 
+    /// <summary>v·ω in m/s² from km/h and deg/s.</summary>
+    private const double CentripetalPerKmhDps = GeoMath.DegToRad / 3.6;
+
     private const double CheckpointIntervalS = 0.25;
     private const double TraceIntervalS = 0.04;
     private const int CheckpointCount = 512; // 128 s of history, more than a crash takes to confirm
@@ -62,11 +65,13 @@ public sealed class RideMetricsSink : IRideSampleSink
     private double _speedKmh = double.NaN;
     private double _lat = double.NaN, _lon = double.NaN;
     private bool _completed;
+    private bool _speedFromGps;
 
     public void Begin(RideChannels channels)
     {
         ArgumentNullException.ThrowIfNull(channels);
         _channels = channels;
+        _speedFromGps = !channels.HasSpeed && channels.HasPosition;
         _crash.Begin(channels);
     }
 
@@ -101,24 +106,30 @@ public sealed class RideMetricsSink : IRideSampleSink
         }
         else if (_channels.HasPosition)
         {
+            _gps.AddMotion(dt, sample.Ax, _lean.YawRateDps); // the previous sample's yaw rate: this one's comes next
             _gps.Add(t, sample.Lat, sample.Lon);
             _speedKmh = _gps.SpeedKmh;
         }
 
-        _lean.Add(dt, sample.Ax, sample.Ay, sample.Az, sample.Gx, sample.Gy, sample.Gz, _channels.HasSpeed ? _speedKmh : double.NaN);
+        // |a| once for every consumer (lean reference, crash detector).
+        var specificForce = Math.Sqrt((sample.Ax * sample.Ax) + (sample.Ay * sample.Ay) + (sample.Az * sample.Az));
+        _lean.Add(dt, sample.Ay, sample.Az, specificForce, sample.Gx, sample.Gy, sample.Gz, _channels.HasSpeed ? _speedKmh : double.NaN);
         var yawDps = _lean.YawRateDps;
 
-        if (_crash.Add(sample, _speedKmh, yawDps, _lat, _lon))
+        if (_crash.Add(in sample, specificForce, _speedKmh, yawDps, _lat, _lon))
         {
             RollBackTo(_crash.Finding!.TimeS);
         }
 
-        while (_smoother.TryPop(t, out var centre, out var smoothed))
+        // GPS-derived speed: the centre stage waits for the smoothed speed (a few seconds behind).
+        var readyUntilT = _speedFromGps ? _gps.SmoothedUntilT : double.PositiveInfinity;
+        while (_smoother.TryPop(t, readyUntilT, out var centre, out var smoothed))
         {
-            ProcessCentre(centre, smoothed);
+            ProcessCentre(in _smoother.At(centre), in smoothed);
         }
 
-        StageSample stage;
+        // Written in place into the smoothing ring: no copy of the stage sample per sample.
+        ref var stage = ref _smoother.NextSlot();
         stage.T = t;
         stage.Ax = sample.Ax;
         stage.Ay = sample.Ay;
@@ -126,24 +137,26 @@ public sealed class RideMetricsSink : IRideSampleSink
         stage.YawRateDps = yawDps;
         // Centripetal acceleration v·ω (left positive): what a lateral-g chart means; the body's
         // own ay reads ~0 in a balanced turn. Without speed the chart channel is not available.
-        stage.LateralAccel = double.IsNaN(_speedKmh) ? 0 : _speedKmh / 3.6 * yawDps * GeoMath.DegToRad;
+        stage.LateralAccel = double.IsNaN(_speedKmh) ? 0 : _speedKmh * yawDps * CentripetalPerKmhDps;
         stage.SpeedKmh = _speedKmh;
         stage.LeanSameRad = _lean.LeanSameRad;
         stage.LeanFlippedRad = _lean.LeanFlippedRad;
         stage.Lat = _lat;
         stage.Lon = _lon;
-        _smoother.Push(stage);
+        _smoother.CommitPush();
     }
 
     private void ProcessCentre(in StageSample c, in SmoothedChannels s)
     {
-        var speedKnown = !double.IsNaN(c.SpeedKmh);
+        // Without a speed column the ride metrics use the two-sided (smoothed) GPS speed.
+        var speedKmh = _speedFromGps && c.T <= _gps.SmoothedUntilT ? _gps.SmoothedSpeedAt(c.T) : c.SpeedKmh;
+        var speedKnown = !double.IsNaN(speedKmh);
         if (c.T >= _nextTraceT)
         {
             // Every chart channel is smoothed (0.5 s), filtered (lean) or GPS-rate, so 25 points a
             // second keep its peaks; the charts get ≤ 5 000 points anyway.
             _nextTraceT = c.T + TraceIntervalS;
-            _speedTrace.Add(c.T, c.SpeedKmh);
+            _speedTrace.Add(c.T, speedKmh);
             _longitudinalTrace.Add(c.T, s.Ax);
             _lateralTrace.Add(c.T, speedKnown ? s.LateralAccel : double.NaN);
             _leanSameTrace.Add(c.T, c.LeanSameRad * GeoMath.RadToDeg);
@@ -163,11 +176,11 @@ public sealed class RideMetricsSink : IRideSampleSink
         m.HasLast = true;
         m.LastT = c.T;
 
-        var specificForce = Math.Sqrt((s.Ax * s.Ax) + (s.Ay * s.Ay) + (s.Az * s.Az));
-        var upright = s.Az >= UprightCosine * specificForce;
+        // Az ≥ cos 60° · |a|, squared (no square root per sample).
+        var upright = s.Az >= 0 && s.Az * s.Az >= UprightCosine * UprightCosine * ((s.Ax * s.Ax) + (s.Ay * s.Ay) + (s.Az * s.Az));
 
         // Riding, as far as the file tells: moving when there is a speed, upright always.
-        var riding = upright && (!speedKnown || c.SpeedKmh >= MovingSpeedKmh);
+        var riding = upright && (!speedKnown || speedKmh >= MovingSpeedKmh);
 
         if (speedKnown)
         {
@@ -181,14 +194,14 @@ public sealed class RideMetricsSink : IRideSampleSink
                 }
             }
 
-            m.MaxSpeed = Math.Max(m.MaxSpeed, c.SpeedKmh);
-            if (c.SpeedKmh >= MovingSpeedKmh)
+            m.MaxSpeed = Math.Max(m.MaxSpeed, speedKmh);
+            if (speedKmh >= MovingSpeedKmh)
             {
-                m.MovingSpeedSum += c.SpeedKmh;
+                m.MovingSpeedSum += speedKmh;
                 m.MovingCount++;
             }
 
-            m.PrevSpeed = c.SpeedKmh;
+            m.PrevSpeed = speedKmh;
         }
 
         if (riding)
@@ -300,9 +313,10 @@ public sealed class RideMetricsSink : IRideSampleSink
         if (!_completed)
         {
             _completed = true;
-            while (_smoother.TryPop(double.PositiveInfinity, out var centre, out var smoothed))
+            _gps.Flush();
+            while (_smoother.TryPop(double.PositiveInfinity, double.PositiveInfinity, out var centre, out var smoothed))
             {
-                ProcessCentre(centre, smoothed);
+                ProcessCentre(in _smoother.At(centre), in smoothed);
             }
 
             CloseTurn(ref _m, _lastT);

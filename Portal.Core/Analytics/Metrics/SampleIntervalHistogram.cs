@@ -14,27 +14,38 @@ internal sealed class SampleIntervalHistogram
     private readonly long[] _counts = new long[BinCount];
     private readonly double[] _sums = new double[BinCount];
     private long _total;
-    private double _lastInterval = double.NaN;
-    private int _lastBin;
+    // The two most recent bins: a steady rate sits on a bin edge as often as not (0.01 s is exactly one),
+    // and rounding then alternates its intervals between the two neighbours.
+    private double _recentLow = double.PositiveInfinity, _recentHigh = double.NegativeInfinity;
+    private double _previousLow = double.PositiveInfinity, _previousHigh = double.NegativeInfinity;
+    private int _recentBin, _previousBin;
 
     public void Add(double interval)
     {
-        if (!(interval > 0) || double.IsInfinity(interval))
-        {
-            return;
-        }
-
-        // Constant-rate files repeat the same interval: skip the logarithm then.
+        // Intervals of a steady rate fall into the previous bin (timestamps in ms or ISO make them differ in
+        // the last bits, so an equality test would miss): a range check instead of a logarithm per sample.
         int bin;
-        if (interval == _lastInterval)
+        if (interval >= _recentLow && interval < _recentHigh)
         {
-            bin = _lastBin;
+            bin = _recentBin;
+        }
+        else if (interval >= _previousLow && interval < _previousHigh)
+        {
+            bin = _previousBin;
         }
         else
         {
+            if (!(interval > 0) || double.IsInfinity(interval))
+            {
+                return;
+            }
+
             bin = Math.Clamp((int)(Math.Log10(interval / MinInterval) * BinsPerDecade), 0, BinCount - 1);
-            _lastInterval = interval;
-            _lastBin = bin;
+            (_previousLow, _previousHigh, _previousBin) = (_recentLow, _recentHigh, _recentBin);
+            _recentBin = bin;
+            var inner = bin > 0 && bin < BinCount - 1; // the end bins also hold everything beyond them
+            _recentLow = inner ? MinInterval * Math.Pow(10, bin / BinsPerDecade) : double.PositiveInfinity;
+            _recentHigh = inner ? MinInterval * Math.Pow(10, (bin + 1) / BinsPerDecade) : double.NegativeInfinity;
         }
 
         _counts[bin]++;

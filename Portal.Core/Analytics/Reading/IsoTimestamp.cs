@@ -17,9 +17,13 @@ internal static class IsoTimestamp
         return text.Length >= 10 && text[4] == '-' && char.IsAsciiDigit(text[0]);
     }
 
-    public static bool TryParseUnixMilliseconds(ReadOnlySpan<char> text, out double unixMilliseconds)
+    public static bool TryParseUnixMilliseconds(ReadOnlySpan<char> text, out double unixMilliseconds) =>
+        TryParseUnixMilliseconds(text, cache: null, out unixMilliseconds);
+
+    /// <param name="cache">Remembers the last date-and-minute prefix, which consecutive rows share (6 000 rows a minute at 100 Hz).</param>
+    public static bool TryParseUnixMilliseconds(ReadOnlySpan<char> text, IsoMinuteCache? cache, out double unixMilliseconds)
     {
-        if (TryParseFast(text, out unixMilliseconds))
+        if (TryParseFast(text, cache, out unixMilliseconds))
         {
             return true;
         }
@@ -35,25 +39,28 @@ internal static class IsoTimestamp
         return false;
     }
 
-    private static bool TryParseFast(ReadOnlySpan<char> s, out double unixMilliseconds)
+    private static bool TryParseFast(ReadOnlySpan<char> s, IsoMinuteCache? cache, out double unixMilliseconds)
     {
         unixMilliseconds = 0;
-        if (s.Length < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
+        if (s.Length < 19 || s[16] != ':' || !TwoDigits(s, 17, out var second) || second > 60)
         {
             return false;
         }
 
-        if (!TwoDigits(s, 5, out var month) || !TwoDigits(s, 8, out var day) || !TwoDigits(s, 11, out var hour)
-            || !TwoDigits(s, 14, out var minute) || !TwoDigits(s, 17, out var second)
-            || !TwoDigits(s, 0, out var century) || !TwoDigits(s, 2, out var yearOfCentury))
+        long minuteSeconds;
+        var prefix = s[..IsoMinuteCache.PrefixLength];
+        if (cache is not null && cache.Matches(prefix))
         {
-            return false;
+            minuteSeconds = cache.MinuteSeconds;
         }
-
-        var year = century * 100 + yearOfCentury;
-        if (month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(Math.Max(1, year), month) || hour > 23 || minute > 59 || second > 60)
+        else
         {
-            return false;
+            if (!TryParseMinute(prefix, out minuteSeconds))
+            {
+                return false;
+            }
+
+            cache?.Remember(prefix, minuteSeconds);
         }
 
         var i = 19;
@@ -117,9 +124,34 @@ internal static class IsoTimestamp
             return false;
         }
 
-        var days = new DateOnly(year, month, day).DayNumber - UnixEpochDays;
-        var seconds = days * 86_400L + hour * 3_600L + minute * 60L + second - offsetMinutes * 60L;
+        var seconds = minuteSeconds + second - offsetMinutes * 60L;
         unixMilliseconds = seconds * 1000.0 + Math.Round(fraction * 1_000_000.0) / 1000.0;
+        return true;
+    }
+
+    /// <summary>"yyyy-MM-ddTHH:mm" (or a space for the T) to Unix seconds at the start of that minute, UTC as written.</summary>
+    private static bool TryParseMinute(ReadOnlySpan<char> s, out long minuteSeconds)
+    {
+        minuteSeconds = 0;
+        if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':')
+        {
+            return false;
+        }
+
+        if (!TwoDigits(s, 5, out var month) || !TwoDigits(s, 8, out var day) || !TwoDigits(s, 11, out var hour)
+            || !TwoDigits(s, 14, out var minute) || !TwoDigits(s, 0, out var century) || !TwoDigits(s, 2, out var yearOfCentury))
+        {
+            return false;
+        }
+
+        var year = century * 100 + yearOfCentury;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59)
+        {
+            return false;
+        }
+
+        var days = new DateOnly(year, month, day).DayNumber - UnixEpochDays;
+        minuteSeconds = days * 86_400L + hour * 3_600L + minute * 60L;
         return true;
     }
 
@@ -133,5 +165,25 @@ internal static class IsoTimestamp
 
         value = (s[at] - '0') * 10 + (s[at + 1] - '0');
         return true;
+    }
+}
+
+/// <summary>The date-and-minute prefix of the last ISO timestamp parsed and its Unix seconds (one per file read).</summary>
+internal sealed class IsoMinuteCache
+{
+    public const int PrefixLength = 16; // "yyyy-MM-ddTHH:mm"
+
+    private readonly char[] _prefix = new char[PrefixLength];
+    private bool _valid;
+
+    public long MinuteSeconds { get; private set; }
+
+    public bool Matches(ReadOnlySpan<char> prefix) => _valid && prefix.SequenceEqual(_prefix);
+
+    public void Remember(ReadOnlySpan<char> prefix, long minuteSeconds)
+    {
+        prefix.CopyTo(_prefix);
+        MinuteSeconds = minuteSeconds;
+        _valid = true;
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using nietras.SeparatedValues;
+using Portal.Core.Analytics.Metrics;
 
 namespace Portal.Core.Analytics.Reading;
 
@@ -191,6 +192,11 @@ public sealed class RideFileReader
     private sealed class ReadState(RideReaderOptions options, DeviceProfile? profile, IRideSampleSink sink)
     {
         private readonly RideSample[] _pending = new RideSample[Math.Max(16, options.DetectionRows)];
+        private readonly IsoMinuteCache _isoMinute = new();
+
+        // The analyser's own sink is called directly (a sealed class: no interface dispatch per row).
+        private readonly RideMetricsSink? _metricsSink = sink as RideMetricsSink;
+        private double _gyroXScale = 1, _gyroYScale = 1, _gyroZScale = 1, _magXScale = 1, _magYScale = 1, _magZScale = 1, _speedScale = 1, _altScale = 1;
         private int _pendingCount;
         private bool _unitsSettled;
 
@@ -352,7 +358,7 @@ public sealed class RideFileReader
             bool timeOk;
             if (_isoTime == true)
             {
-                timeOk = IsoTimestamp.TryParseUnixMilliseconds(time, out raw.T);
+                timeOk = IsoTimestamp.TryParseUnixMilliseconds(time, _isoMinute, out raw.T);
             }
             else
             {
@@ -410,6 +416,10 @@ public sealed class RideFileReader
             _unitsSettled = true;
             SettleTimeBase();
             SettleAcceleration();
+            var scale = _layout.Scale;
+            (_gyroXScale, _gyroYScale, _gyroZScale) = (scale[(int)RideChannel.Gx], scale[(int)RideChannel.Gy], scale[(int)RideChannel.Gz]);
+            (_magXScale, _magYScale, _magZScale) = (scale[(int)RideChannel.Mx], scale[(int)RideChannel.My], scale[(int)RideChannel.Mz]);
+            (_speedScale, _altScale) = (scale[(int)RideChannel.Speed], scale[(int)RideChannel.Alt]);
             for (var i = 0; i < _pendingCount; i++)
             {
                 Emit(in _pending[i]);
@@ -518,26 +528,30 @@ public sealed class RideFileReader
             }
 
             _lastRawTime = raw.T;
-            var scale = _layout.Scale;
-            var sample = new RideSample
-            {
-                T = (raw.T - _firstRawTime) * _timeToSeconds,
-                Ax = raw.Ax * _accelerationScale,
-                Ay = raw.Ay * _accelerationScale,
-                Az = raw.Az * _accelerationScale,
-                Gx = raw.Gx * scale[(int)RideChannel.Gx],
-                Gy = raw.Gy * scale[(int)RideChannel.Gy],
-                Gz = raw.Gz * scale[(int)RideChannel.Gz],
-                Mx = raw.Mx * scale[(int)RideChannel.Mx],
-                My = raw.My * scale[(int)RideChannel.My],
-                Mz = raw.Mz * scale[(int)RideChannel.Mz],
-                Speed = raw.Speed * scale[(int)RideChannel.Speed],
-                Lat = raw.Lat,
-                Lon = raw.Lon,
-                Alt = raw.Alt * scale[(int)RideChannel.Alt],
-            };
+            RideSample sample;
+            sample.T = (raw.T - _firstRawTime) * _timeToSeconds;
+            sample.Ax = raw.Ax * _accelerationScale;
+            sample.Ay = raw.Ay * _accelerationScale;
+            sample.Az = raw.Az * _accelerationScale;
+            sample.Gx = raw.Gx * _gyroXScale;
+            sample.Gy = raw.Gy * _gyroYScale;
+            sample.Gz = raw.Gz * _gyroZScale;
+            sample.Mx = raw.Mx * _magXScale;
+            sample.My = raw.My * _magYScale;
+            sample.Mz = raw.Mz * _magZScale;
+            sample.Speed = raw.Speed * _speedScale;
+            sample.Lat = raw.Lat;
+            sample.Lon = raw.Lon;
+            sample.Alt = raw.Alt * _altScale;
             ValidRows++;
-            sink.Add(in sample);
+            if (_metricsSink is not null)
+            {
+                _metricsSink.Add(in sample);
+            }
+            else
+            {
+                sink.Add(in sample);
+            }
         }
     }
 }

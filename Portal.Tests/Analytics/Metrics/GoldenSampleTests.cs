@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Portal.Core.Analytics;
 using Portal.Tests.Infrastructure;
@@ -59,6 +60,50 @@ public sealed class GoldenSampleTests
         AssertLean("max_lean_right_deg", truth, metrics.MaxLeanRightDeg);
         Assert.Equal(truth.GetProperty("left_turns").GetInt32(), metrics.LeftTurns);
         Assert.Equal(truth.GetProperty("right_turns").GetInt32(), metrics.RightTurns);
+    }
+
+    /// <summary>
+    /// ride-format.md: "derive speed and distance from lat/lon when there is no speed column" — and the
+    /// accuracy holds for rides the portal has never seen, so also for these rides without their speed.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(SampleFiles))]
+    public async Task SampleWithoutItsSpeedColumn_GetsSpeedAndDistanceFromGps_WithinTheRideFormatAccuracy(string fileName)
+    {
+        var path = Path.Combine(TestServices.SamplesDir, fileName);
+        using var expected = JsonDocument.Parse(await File.ReadAllTextAsync(Path.ChangeExtension(path, ".expected.json")));
+        var truth = expected.RootElement;
+        var withoutSpeed = WithoutColumn(await File.ReadAllLinesAsync(path), "speed");
+        Assert.DoesNotContain("speed", withoutSpeed[..withoutSpeed.IndexOf('\n', StringComparison.Ordinal)], StringComparison.Ordinal);
+
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(withoutSpeed));
+        var analysis = await new RideAnalyzer().AnalyzeAsync(stream, profile: null, progress: null, CancellationToken.None);
+
+        Assert.Null(analysis.Rejection);
+        var metrics = analysis.Metrics!;
+        Assert.Equal(truth.GetProperty("crash_detected").GetBoolean(), metrics.CrashDetected);
+        AssertRelative("distance_km", truth, metrics.DistanceKm, 0.02);
+        if (!metrics.CrashDetected)
+        {
+            AssertRelative("max_speed_kmh", truth, metrics.MaxSpeedKmh, 0.03);
+            AssertRelative("avg_speed_kmh", truth, metrics.AvgSpeedKmh, 0.03);
+            AssertRelative("max_accel_ms2", truth, metrics.MaxAccelMs2, 0.15);
+            AssertRelative("max_decel_ms2", truth, metrics.MaxDecelMs2, 0.15);
+        }
+    }
+
+    private static string WithoutColumn(string[] lines, string column)
+    {
+        var index = Array.IndexOf(lines[0].Split(','), column);
+        Assert.True(index >= 0, $"the sample has no {column} column");
+        var text = new StringBuilder();
+        foreach (var line in lines.Where(l => l.Length > 0))
+        {
+            var cells = line.Split(',');
+            text.AppendJoin(',', cells.Take(index).Concat(cells.Skip(index + 1))).Append('\n');
+        }
+
+        return text.ToString();
     }
 
     internal static void AssertRelative(string name, JsonElement truth, double? actual, double tolerance)

@@ -103,6 +103,34 @@ public sealed class RideSimulatorTests
         Assert.Equal(steady.Average(s => G / Math.Cos(s.State.LeanLeftDeg * Math.PI / 180)), steady.Average(s => s.Measured.Az), 0);
     }
 
+    /// <summary>
+    /// Vibration belongs to the ride, not to the sample rate: a device's anti-alias filter passes the band below
+    /// its Nyquist frequency, so a 400 Hz file carries √8 times the per-sample vibration of a 50 Hz file, and the
+    /// 0.5 s mean of ride-format.md's smoothing is left with the same residual at every rate.
+    /// </summary>
+    [Fact]
+    public void Vibration_IsBandLimitedByTheSampleRate_SoItsHalfSecondMeanIsTheSameAtEveryRate()
+    {
+        static (double PerSample, double HalfSecondMean) Vibration(double rateHz)
+        {
+            var residuals = Samples(new SimulationOptions { Scenario = RideScenario.Country, DurationSeconds = 150, Seed = 14, RateHz = rateHz })
+                .Where(s => s.State.SpeedMs > 15 && s.State.CrashType is null)
+                .Select(s => s.Measured.Ax - s.State.LongitudinalAcceleration)
+                .ToList();
+            var perBlock = (int)(rateHz / 2);
+            var means = residuals.Chunk(perBlock).Where(c => c.Length == perBlock).Select(c => c.Average()).ToList();
+            return (Rms(residuals), Rms(means));
+        }
+
+        static double Rms(IReadOnlyCollection<double> values) => Math.Sqrt(values.Sum(v => v * v) / values.Count);
+
+        var at50 = Vibration(50);
+        var at400 = Vibration(400);
+
+        Assert.InRange(at400.PerSample / at50.PerSample, 2.4, 3.3);
+        Assert.InRange(at400.HalfSecondMean / at50.HalfSecondMean, 0.8, 1.25);
+    }
+
     [Fact]
     public void IntegratingTheRollRate_GivesTheLean_SoTheGyroIsConsistentWithTheAttitude()
     {

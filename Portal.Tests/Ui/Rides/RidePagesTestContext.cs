@@ -35,6 +35,8 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         Storage = new InMemoryObjectStorage(Time);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        // [SupplyParameterFromQuery] values come from the fake NavigationManager and follow its navigations, as under the router.
+        Microsoft.AspNetCore.Components.SupplyParameterFromQueryProviderServiceCollectionExtensions.AddSupplyValueFromQueryProvider(Services);
         Clock = new CountingTimeProvider(Time);
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton<IObjectStorage>(Storage);
@@ -125,6 +127,12 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
     protected async Task PutTracesAsync(Guid rideId, RideTraces traces) =>
         await Storage.PutAsync(BucketKind.Analytics, PipelineKeys.Traces(rideId),
             new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(traces, PipelineJson.Options)), "application/json", CancellationToken.None);
+
+    /// <summary>Opens <paramref name="relativeUri"/> (with its query string) before a page is rendered.</summary>
+    protected void NavigateTo(string relativeUri) =>
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(relativeUri);
+
+    protected string CurrentUri => Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri;
 
     /// <summary>Traces with every channel the ride charts draw: a 60 s ride in a circle with one left turn.</summary>
     protected static RideTraces FullTraces()

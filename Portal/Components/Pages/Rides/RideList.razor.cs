@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -11,15 +12,45 @@ using Portal.Core.Rides;
 namespace Portal.Components.Pages.Rides;
 
 /// <summary>What the ride list is filtered by; dates are whole days (UTC), <see cref="To"/> inclusive.</summary>
-public sealed record RideListFilter(DateTime? From = null, DateTime? To = null, string? Device = null, RideStatus? Status = null, bool? Crash = null, string? Text = null);
+public sealed record RideListFilter(DateTime? From = null, DateTime? To = null, string? Device = null, RideStatus? Status = null, bool? Crash = null, string? Text = null)
+{
+    public const string DateFormat = "yyyy-MM-dd";
+
+    /// <summary>The filter of a bookmarked URL; values that do not parse are ignored rather than failing the page.</summary>
+    public static RideListFilter Parse(string? from, string? to, string? device, string? status, string? crash, string? text) => new(
+        ParseDate(from),
+        ParseDate(to),
+        string.IsNullOrWhiteSpace(device) ? null : device.Trim(),
+        Enum.TryParse<RideStatus>(status, ignoreCase: true, out var parsedStatus) && Enum.IsDefined(parsedStatus) ? parsedStatus : null,
+        bool.TryParse(crash, out var parsedCrash) ? parsedCrash : null,
+        string.IsNullOrWhiteSpace(text) ? null : text.Trim());
+
+    /// <summary>The query-string values of this filter (null removes a parameter), in the names <see cref="Parse"/> reads.</summary>
+    public IReadOnlyDictionary<string, object?> ToQuery() => new Dictionary<string, object?>
+    {
+        ["from"] = From?.ToString(DateFormat, CultureInfo.InvariantCulture),
+        ["to"] = To?.ToString(DateFormat, CultureInfo.InvariantCulture),
+        ["device"] = Device,
+        ["status"] = Status?.ToString().ToLowerInvariant(),
+        ["crash"] = Crash is { } crash ? (crash ? "true" : "false") : null,
+        ["q"] = Text,
+    };
+
+    private static DateTime? ParseDate(string? value) =>
+        DateTime.TryParseExact(value, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+}
 
 /// <summary>
 /// The rides the user may see, filtered, sorted and paged on the server by the API's own list query; rows that
 /// are queued or processing are refreshed every <see cref="RefreshInterval"/> until none is left.
+/// Filters, sort and page live in the query string (<c>/rides?status=analyzed&amp;crash=true&amp;from=2026-05-01&amp;page=2</c>),
+/// so a list is a bookmark: a change navigates to the updated URL and the page follows the URL.
 /// </summary>
 public sealed partial class RideList : IDisposable
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1.5);
+    public const string DefaultSort = "-uploadedAt";
+    public const int DefaultPageSize = 25;
 
     private readonly CancellationTokenSource disposal = new();
     private readonly HashSet<Guid> selected = [];
@@ -29,6 +60,29 @@ public sealed partial class RideList : IDisposable
     private bool interactive;
     private bool waitingRows;
     private PollingTimer? poller;
+
+    private int pageIndex;
+    private int pageSize = DefaultPageSize;
+
+    [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")] public string? To { get; set; }
+
+    [SupplyParameterFromQuery(Name = "device")] public string? Device { get; set; }
+
+    [SupplyParameterFromQuery(Name = "status")] public string? Status { get; set; }
+
+    [SupplyParameterFromQuery(Name = "crash")] public string? Crash { get; set; }
+
+    [SupplyParameterFromQuery(Name = "q")] public string? Q { get; set; }
+
+    /// <summary>A sort label of the table, "-" first for descending (<c>-uploadedAt</c>, the default).</summary>
+    [SupplyParameterFromQuery(Name = "sort")] public string? Sort { get; set; }
+
+    /// <summary>1-based.</summary>
+    [SupplyParameterFromQuery(Name = "page")] public string? PageNumber { get; set; }
+
+    [SupplyParameterFromQuery(Name = "size")] public string? PageSizeText { get; set; }
 
     [CascadingParameter] private Task<AuthenticationState> AuthenticationState { get; set; } = default!;
 
@@ -54,6 +108,25 @@ public sealed partial class RideList : IDisposable
             .Take(200)
             .ToListAsync(disposal.Token);
     }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        var wanted = RideListFilter.Parse(From, To, Device, Status, Crash, Q);
+        pageIndex = int.TryParse(PageNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page > 1 ? page - 1 : 0;
+        pageSize = int.TryParse(PageSizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 ? Math.Min(size, RidesApi.MaxPageSize) : DefaultPageSize;
+        if (wanted != filter)
+        {
+            filter = wanted;
+            await ReloadAsync();
+        }
+    }
+
+    private string EffectiveSort => string.IsNullOrWhiteSpace(Sort) ? DefaultSort : Sort;
+
+    /// <summary>The direction a column starts in: the one of the URL's sort.</summary>
+    private SortDirection InitialDirection(string label) =>
+        EffectiveSort.TrimStart('-') != label ? SortDirection.None
+        : EffectiveSort.StartsWith('-') ? SortDirection.Descending : SortDirection.Ascending;
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -93,6 +166,7 @@ public sealed partial class RideList : IDisposable
 
         waitingRows = page.Items.Any(r => !RideStatusChip.IsFinal(r.Status));
         UpdatePolling();
+        KeepInUrl(sort ?? "", state.Page, state.PageSize);
         return new TableData<RideDto> { Items = page.Items, TotalItems = page.Total };
     }
 
@@ -112,10 +186,32 @@ public sealed partial class RideList : IDisposable
 
     private Task ReloadAsync() => disposal.IsCancellationRequested || table is null ? Task.CompletedTask : table.ReloadServerData();
 
+    /// <summary>A new filter goes into the URL (back to the first page); the page follows the URL in <see cref="OnParametersSetAsync"/>.</summary>
     private Task ApplyAsync(RideListFilter changed)
     {
-        filter = changed;
-        return ReloadAsync();
+        var query = new Dictionary<string, object?>(changed.ToQuery()) { ["page"] = null };
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(query));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sorting and paging happen inside the table: write them to the URL when they differ from it.</summary>
+    private void KeepInUrl(string sort, int page, int size)
+    {
+        var sortValue = sort.Length == 0 || sort == DefaultSort ? null : sort;
+        var pageValue = page > 0 ? (page + 1).ToString(CultureInfo.InvariantCulture) : null;
+        var sizeValue = size == DefaultPageSize ? null : size.ToString(CultureInfo.InvariantCulture);
+        var currentSort = EffectiveSort == DefaultSort ? null : EffectiveSort;
+        var currentPage = pageIndex > 0 ? (pageIndex + 1).ToString(CultureInfo.InvariantCulture) : null;
+        var currentSize = pageSize == DefaultPageSize ? null : pageSize.ToString(CultureInfo.InvariantCulture);
+        if (sortValue != currentSort || pageValue != currentPage || sizeValue != currentSize)
+        {
+            Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+            {
+                ["sort"] = sortValue,
+                ["page"] = pageValue,
+                ["size"] = sizeValue,
+            }));
+        }
     }
 
     private Task FromChanged(DateTime? value) => ApplyAsync(filter with { From = value });

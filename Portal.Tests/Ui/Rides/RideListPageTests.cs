@@ -154,4 +154,70 @@ public sealed class RideListPageTests : RidePagesTestContext
         Assert.Contains("/rides/compare?a=", navigation.Uri, StringComparison.Ordinal);
         Assert.Contains("&b=", navigation.Uri, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task UrlWithFilters_ShowsTheFilteredList()
+    {
+        SignIn();
+        await SeedAsync();
+        NavigateTo("/rides?status=analyzed&crash=true&device=suit-a");
+
+        var page = RenderList();
+
+        page.WaitForAssertion(() => Assert.Equal(["crash-a.csv"], FileNames(page)));
+    }
+
+    [Fact]
+    public async Task UrlWithADateRange_KeepsOnlyRidesOfThoseDays()
+    {
+        SignIn();
+        await SeedAsync();
+        var day = Start.AddDays(-2).UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        NavigateTo($"/rides?from={day}&to={day}");
+
+        var page = RenderList();
+
+        page.WaitForAssertion(() => Assert.Equal(["failed-b.csv"], FileNames(page)));
+    }
+
+    [Fact]
+    public async Task ChangingAFilter_PutsItInTheUrl_AndKeepsTheOtherParameters()
+    {
+        SignIn();
+        await SeedAsync();
+        NavigateTo("/rides?device=suit-a&page=2");
+        var page = RenderList();
+        page.WaitForAssertion(() => Assert.Equal(["crash-a.csv", "analysed-a.csv"], FileNames(page)));
+
+        var crash = page.FindComponents<MudSelect<bool?>>().Single();
+        await page.InvokeAsync(() => crash.Instance.ValueChanged.InvokeAsync(true));
+
+        Assert.Contains("crash=true", CurrentUri, StringComparison.Ordinal);
+        Assert.Contains("device=suit-a", CurrentUri, StringComparison.Ordinal);
+        Assert.DoesNotContain("page=", CurrentUri, StringComparison.Ordinal);
+        page.WaitForAssertion(() => Assert.Equal(["crash-a.csv"], FileNames(page)));
+    }
+
+    [Fact]
+    public async Task ValuesThatDoNotParse_AreIgnored()
+    {
+        SignIn();
+        await SeedAsync();
+        NavigateTo("/rides?status=bogus&crash=maybe&from=yesterday&page=x");
+
+        var page = RenderList();
+
+        page.WaitForAssertion(() => Assert.Equal(3, FileNames(page).Count));
+    }
+
+    [Fact]
+    public async Task SortFromTheUrl_OrdersTheList()
+    {
+        SignIn();
+        await SeedAsync();
+        NavigateTo("/rides?sort=fileName");
+
+        var page = RenderList();
+
+        page.WaitForAssertion(() => Assert.Equal(["analysed-a.csv", "crash-a.csv", "failed-b.csv"], FileNames(page)));
+    }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Api;
+using Portal.Components.Pages.Rides;
 using Portal.Core.Catalog;
 
 namespace Portal.Components.Pages.Jobs;
@@ -15,6 +16,7 @@ public sealed partial class JobsOverview
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
 
     private readonly CancellationTokenSource stop = new();
+    private PollingTimer? poller;
     private IReadOnlyList<VisibleJob>? jobs;
     private string? error;
 
@@ -36,27 +38,12 @@ public sealed partial class JobsOverview
     {
         if (firstRender)
         {
-            _ = RefreshLoopAsync();
-        }
-    }
-
-    private async Task RefreshLoopAsync()
-    {
-        using var timer = new PeriodicTimer(RefreshInterval, Time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop.Token))
+            // The same skip-if-busy timer as the ride pages, on the injected clock.
+            poller = new PollingTimer(Time, RefreshInterval, () => InvokeAsync(async () =>
             {
-                await InvokeAsync(async () =>
-                {
-                    await RefreshAsync();
-                    StateHasChanged();
-                });
-            }
-        }
-        catch (Exception left) when (left is OperationCanceledException or ObjectDisposedException)
-        {
-            // The page was left.
+                await RefreshAsync();
+                StateHasChanged();
+            }));
         }
     }
 
@@ -103,6 +90,7 @@ public sealed partial class JobsOverview
 
     public async ValueTask DisposeAsync()
     {
+        poller?.Dispose();
         await stop.CancelAsync();
         stop.Dispose();
     }

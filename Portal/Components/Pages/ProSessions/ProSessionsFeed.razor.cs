@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Api;
+using Portal.Components.Pages.Rides;
 using Portal.Core.Catalog;
 using Portal.Core.Rides;
 
@@ -30,6 +31,7 @@ public sealed partial class ProSessionsFeed
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource stop = new();
+    private PollingTimer? poller;
     private IReadOnlyList<ProSessionRow>? sessions;
     private int total;
     private int page = 1;
@@ -51,27 +53,12 @@ public sealed partial class ProSessionsFeed
     {
         if (firstRender)
         {
-            _ = RefreshLoopAsync();
-        }
-    }
-
-    private async Task RefreshLoopAsync()
-    {
-        using var timer = new PeriodicTimer(RefreshInterval, Time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop.Token))
+            // The same skip-if-busy timer as the ride pages, on the injected clock.
+            poller = new PollingTimer(Time, RefreshInterval, () => InvokeAsync(async () =>
             {
-                await InvokeAsync(async () =>
-                {
-                    await LoadAsync();
-                    StateHasChanged();
-                });
-            }
-        }
-        catch (Exception left) when (left is OperationCanceledException or ObjectDisposedException)
-        {
-            // The page was left.
+                await LoadAsync();
+                StateHasChanged();
+            }));
         }
     }
 
@@ -117,6 +104,7 @@ public sealed partial class ProSessionsFeed
 
     public async ValueTask DisposeAsync()
     {
+        poller?.Dispose();
         await stop.CancelAsync();
         stop.Dispose();
     }

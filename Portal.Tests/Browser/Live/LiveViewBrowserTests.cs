@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using Portal.Core.Simulation;
 using Portal.Identity;
 using Portal.Jobs.Live;
 using Portal.Tests.Infrastructure;
@@ -57,7 +58,7 @@ public sealed class LiveViewBrowserTests : IAsyncLifetime
 
         using var stop = new CancellationTokenSource();
         var simulator = DeviceSimulator.RunAsync(new SimulatedDevice(deviceId, secret),
-            new DeviceSimulationOptions { Port = mqttPort, RateHz = 50, Batch = 10, Duration = TimeSpan.FromSeconds(30), Scenario = "track" },
+            new DeviceSimulationOptions { Port = mqttPort, RateHz = 50, Batch = 10, Duration = TimeSpan.FromSeconds(30), Scenario = RideScenario.Track },
             TimeProvider.System, stop.Token);
         try
         {

@@ -151,31 +151,9 @@ public sealed partial class LiveTelemetrySubscriber(
             .WithCleanStart(false)
             .WithSessionExpiryInterval(mqtt.Subscriber.SessionExpirySeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (mqtt.Broker == MqttBrokerMode.External)
-        {
-            var external = mqtt.External;
-            builder = builder.WithTcpServer(external.Host, external.Port).WithClientId(external.ClientId ?? mqtt.Subscriber.ClientId);
-            if (!string.IsNullOrEmpty(external.Username))
-            {
-                builder = builder.WithCredentials(external.Username, external.Password);
-            }
-
-            if (external.UseTls)
-            {
-                builder = builder.WithTlsOptions(tls => tls.UseTls());
-            }
-        }
-        else
-        {
-            var embedded = mqtt.Embedded;
-            builder = builder.WithClientId(mqtt.Subscriber.ClientId).WithCredentials(credentials.Username, credentials.Secret);
-            builder = embedded.Port > 0
-                ? builder.WithTcpServer("127.0.0.1", embedded.Port)
-                // TLS-only embedded broker: it is this process's (or this host's) own listener on loopback.
-                : builder.WithTcpServer("127.0.0.1", embedded.TlsPort).WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(_ => true));
-        }
-
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithClientId(mqtt.Broker == MqttBrokerMode.External ? mqtt.External.ClientId ?? mqtt.Subscriber.ClientId : mqtt.Subscriber.ClientId)
+            .WithPortalBroker(mqtt, credentials);
         return builder.Build();
     }
 

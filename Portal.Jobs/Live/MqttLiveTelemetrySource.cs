@@ -311,31 +311,8 @@ public sealed partial class MqttLiveTelemetrySource(
             .WithCleanStart(true)
             .WithSessionExpiryInterval(0)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        if (mqtt.Broker == MqttBrokerMode.External)
-        {
-            var external = mqtt.External;
-            builder = builder.WithTcpServer(external.Host, external.Port);
-            if (!string.IsNullOrEmpty(external.Username))
-            {
-                builder = builder.WithCredentials(external.Username, external.Password);
-            }
-
-            if (external.UseTls)
-            {
-                builder = builder.WithTlsOptions(tls => tls.UseTls());
-            }
-        }
-        else
-        {
-            var embedded = mqtt.Embedded;
-            builder = builder.WithCredentials(credentials.Username, credentials.Secret);
-            builder = embedded.Port > 0
-                ? builder.WithTcpServer("127.0.0.1", embedded.Port)
-                // TLS-only embedded broker: this process's own listener on loopback.
-                : builder.WithTcpServer("127.0.0.1", embedded.TlsPort).WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(_ => true));
-        }
-
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithPortalBroker(mqtt, credentials);
         return builder.Build();
     }
 

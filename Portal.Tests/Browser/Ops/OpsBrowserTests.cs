@@ -158,6 +158,25 @@ public sealed class OpsBrowserTests(OpsBrowserFixture fixture) : IClassFixture<O
     }
 
     [Fact]
+    public async Task Admin_OpensTheDevicesAndDeviceProfilesPages()
+    {
+        var page = await LogInAsync("admin@demo.local");
+
+        await page.GotoAsync("/admin/devices");
+        await WaitForCircuitAsync(page);
+        await page.Locator("[data-testid=broker-panel]").WaitForAsync();
+        Assert.Equal("running (embedded)", await page.Locator("[data-testid=broker-running]").InnerTextAsync());
+        Assert.True(await page.GetByText("Register a device").IsVisibleAsync());
+        await ScreenshotsAsync(page, nameof(Admin_OpensTheDevicesAndDeviceProfilesPages) + "-devices");
+
+        await page.GotoAsync("/admin/device-profiles");
+        await WaitForCircuitAsync(page);
+        await page.Locator("[data-testid=profile-new]").ClickAsync();
+        await page.GetByText("New device profile").WaitForAsync();
+        await ScreenshotsAsync(page, nameof(Admin_OpensTheDevicesAndDeviceProfilesPages) + "-profiles");
+    }
+
+    [Fact]
     public async Task Rider_SeesTheJobsOfTheirRide_WithoutTheHangfireLink()
     {
         var page = await LogInAsync("rider@demo.local");

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Diagnostics;
+
 namespace Portal.Hosting;
 
 public static class PipelineHosting
@@ -11,8 +13,13 @@ public static class PipelineHosting
             app.UseHsts();
         }
 
-        // API failures are ProblemDetails in every environment; outages become 503 + Retry-After.
-        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler().UseStatusCodePages());
+        // API failures are ProblemDetails in every environment; outages become 503 + Retry-After. A request the
+        // framework refused (malformed JSON, a body over the limit) keeps its own 4xx status instead of 500.
+        var apiExceptions = new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = failure => failure is BadHttpRequestException refused ? refused.StatusCode : StatusCodes.Status500InternalServerError,
+        };
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(apiExceptions).UseStatusCodePages());
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;

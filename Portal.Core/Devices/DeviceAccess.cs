@@ -20,11 +20,22 @@ public static class DeviceAccess
         var me = caller.UserId;
         if (caller.IsTechnician)
         {
-            var teamRiders = db.Riders.Where(r => r.TechnicianId == me && r.TeamMembershipApproved).Select(r => r.UserId);
+            var teamRiders = db.ApprovedTeamOf(caller).Select(r => r.UserId);
             return devices.Where(d => d.RiderId == me || teamRiders.Contains(d.RiderId));
         }
 
         return devices.Where(d => d.RiderId == me);
+    }
+
+    /// <summary>The riders of the caller's approved team: a technician's, nobody for anyone else.</summary>
+    public static IQueryable<RiderProfile> ApprovedTeamOf(this CatalogDbContext db, RideCaller caller)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(caller);
+        var me = caller.UserId;
+        return caller.IsTechnician
+            ? db.Riders.Where(r => r.TechnicianId == me && r.TeamMembershipApproved)
+            : db.Riders.Where(r => false);
     }
 
     /// <summary>The device when the caller may see it; null both when it does not exist and when it is someone else's.</summary>

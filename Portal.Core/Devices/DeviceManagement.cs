@@ -60,7 +60,7 @@ public sealed class DeviceManagement(CatalogDbContext catalog, DeviceRegistry re
     /// <summary>Riders the caller may register devices for: all (admin), the approved team (technician), none otherwise.</summary>
     public async Task<IReadOnlyList<DeviceRiderOption>> RegistrableRidersAsync(RideCaller caller, CancellationToken cancellationToken)
     {
-        var riders = caller.IsAdmin ? catalog.Riders.AsNoTracking() : TeamRiders(caller).AsNoTracking();
+        var riders = caller.IsAdmin ? catalog.Riders.AsNoTracking() : catalog.ApprovedTeamOf(caller).AsNoTracking();
         var list = await riders.ToListAsync(cancellationToken);
         return [.. list.Select(r => new DeviceRiderOption(r.UserId, Label(r))).OrderBy(r => r.Label, StringComparer.OrdinalIgnoreCase)];
     }
@@ -138,14 +138,6 @@ public sealed class DeviceManagement(CatalogDbContext catalog, DeviceRegistry re
 
         var rider = await catalog.Riders.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == device.RiderId, cancellationToken);
         return IsTechnicianOf(caller, rider) ? null : NotAllowed();
-    }
-
-    private IQueryable<RiderProfile> TeamRiders(RideCaller caller)
-    {
-        var me = caller.UserId;
-        return caller.IsTechnician
-            ? catalog.Riders.Where(r => r.TechnicianId == me && r.TeamMembershipApproved)
-            : catalog.Riders.Where(r => false);
     }
 
     private static bool IsTechnicianOf(RideCaller caller, RiderProfile? rider) =>

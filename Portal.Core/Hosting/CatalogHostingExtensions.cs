@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Portal.Core.Catalog;
 
 namespace Portal.Core.Hosting;
@@ -22,15 +24,25 @@ public static class CatalogHostingExtensions
         services.AddPortalDatabase();
 
         var migrationsAssembly = typeof(CatalogDbContext).Assembly.GetName().Name!;
-        services.AddDbContextFactory<SqliteCatalogDbContext>((provider, options) =>
-            provider.GetRequiredService<PortalDatabase>().Configure(options, migrationsAssembly, MigrationsHistoryTable));
-        services.AddDbContextFactory<PostgresCatalogDbContext>((provider, options) =>
-            provider.GetRequiredService<PortalDatabase>().Configure(options, migrationsAssembly, MigrationsHistoryTable));
+        services.AddDbContextFactory<SqliteCatalogDbContext>((provider, options) => ConfigureCatalog(provider, options, migrationsAssembly));
+        services.AddDbContextFactory<PostgresCatalogDbContext>((provider, options) => ConfigureCatalog(provider, options, migrationsAssembly));
         services.AddSingleton<IDbContextFactory<CatalogDbContext>, CatalogDbContextFactory>();
         services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<CatalogDbContext>>().CreateDbContext());
 
         services.AddHealthChecks().AddCheck<CatalogHealthCheck>("database", tags: ["ready"]);
+
+        services.TryAddSingleton<CatalogWrites>();
+        services.TryAddSingleton<CatalogWatermark>();
+        services.AddOptions<ReadCacheOptions>().BindConfiguration(ReadCacheOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReadCacheOptions>, ReadCacheOptionsValidator>());
         return builder;
+    }
+
+    private static void ConfigureCatalog(IServiceProvider provider, DbContextOptionsBuilder options, string migrationsAssembly)
+    {
+        provider.GetRequiredService<PortalDatabase>().Configure(options, migrationsAssembly, MigrationsHistoryTable);
+        var writes = provider.GetRequiredService<CatalogWrites>();
+        options.AddInterceptors(new CatalogWriteInterceptor(writes), new CatalogCommitInterceptor(writes));
     }
 
     /// <summary>Creates the embedded data folder if needed and applies the catalog's pending migrations.</summary>

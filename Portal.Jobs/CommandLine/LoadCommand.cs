@@ -45,7 +45,7 @@ public static class LoadCommand
     private static readonly string[] Options =
     [
         "server", "start-portal", "token", "email", "password", "server-pid", "parts", "ride-mb", "queue-rides", "queue-mb", "workers",
-        "catalog", "clients", "api-seconds", "warmup-seconds", "big-mb", "big-uploads", "work-dir", "timeout-s",
+        "catalog", "clients", "api-seconds", "warmup-seconds", "big-mb", "big-uploads", "work-dir", "timeout-s", "list-windows",
     ];
 
     // Thesis Table 4.3 (one server; users = concurrent clients).
@@ -361,8 +361,11 @@ public static class LoadCommand
         string RetrieveUrl(Random random) => $"/api/rides/{ids[random.Next(ids.Count)]}/analytics";
         string ListUrl(Random random)
         {
-            // List by metadata: analysed rides of a random week, a random one of its first pages.
-            var from = seedFrom + (span - TimeSpan.FromDays(7)) * random.NextDouble();
+            // List by metadata: analysed rides of a random week, a random one of its first pages. The portal's date
+            // pickers send whole days; "seconds" makes every request a query never asked before (no cached answer).
+            var from = settings.ListWindows == "days"
+                ? new DateTimeOffset(seedFrom.UtcDateTime.Date.AddDays(1 + random.Next(Math.Max(1, (int)span.TotalDays - 8))), TimeSpan.Zero)
+                : seedFrom + (span - TimeSpan.FromDays(7)) * random.NextDouble();
             return Invariant($"/api/rides?status=Analyzed&from={Uri.EscapeDataString(from.ToString("O", CultureInfo.InvariantCulture))}&to={Uri.EscapeDataString(from.AddDays(7).ToString("O", CultureInfo.InvariantCulture))}&page={random.Next(1, 4)}&pageSize=50");
         }
 
@@ -841,12 +844,12 @@ public static class LoadCommand
     private sealed record LoadSettings(
         Uri Server, string? PortalDll, string? Token, string? Email, string? Password, int? ServerPid, IReadOnlySet<string> Parts,
         double RideMb, int[] QueueRides, double QueueMb, int[] Workers, int Catalog, int[] Clients, int ApiSeconds, int WarmupSeconds,
-        double BigMb, int BigUploads, string WorkDir, int TimeoutSeconds)
+        double BigMb, int BigUploads, string WorkDir, int TimeoutSeconds, string ListWindows)
     {
         public const string Usage =
             "load (--server URL [--server-pid PID] | --start-portal PATH/Portal.dll) (--token T | --email E --password P) [--parts upload,queue,api,memory] " +
             "[--ride-mb 50] [--queue-rides 1,10,50,250] [--queue-mb 50] [--workers 1] [--catalog 100000] [--clients 1,10,50,250] " +
-            "[--api-seconds 30] [--warmup-seconds 5] [--big-mb 250] [--big-uploads 10] [--work-dir DIR] [--timeout-s 3600]";
+            "[--api-seconds 30] [--warmup-seconds 5] [--big-mb 250] [--big-uploads 10] [--work-dir DIR] [--timeout-s 3600] [--list-windows days|seconds]";
 
         private static readonly string[] AllParts = ["upload", "queue", "api", "memory"];
 
@@ -894,7 +897,10 @@ public static class LoadCommand
                 parsed.Number("big-mb", 250, 0.1, 2000),
                 parsed.Integer("big-uploads", 10, 1, 100),
                 parsed.Text("work-dir") ?? Path.Combine(Path.GetTempPath(), "portal-load"),
-                parsed.Integer("timeout-s", 3600, 10, 86_400));
+                parsed.Integer("timeout-s", 3600, 10, 86_400),
+                parsed.Text("list-windows") is null or "days" ? "days"
+                    : parsed.Text("list-windows") == "seconds" ? "seconds"
+                    : throw new ArgumentException($"--list-windows is days or seconds, not '{parsed.Text("list-windows")}'."));
         }
 
         private static int[] Counts(CommandArguments parsed, string name, string fallback, int max) =>

@@ -119,13 +119,13 @@ public static class RidesApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         rides.MapGet("/", ListRides).WithName("ListRides")
             .WithSummary("List the rides the caller may see, by metadata, with paging and sorting.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).CachedWhileCatalogUnchanged();
         rides.MapGet("/{id:guid}", GetRide).WithName("GetRide")
-            .WithSummary("A ride's metadata, status and metrics.").ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("A ride's metadata, status and metrics.").ProducesProblem(StatusCodes.Status404NotFound).CachedWhileCatalogUnchanged();
         rides.MapGet("/{id:guid}/analytics", GetAnalytics).WithName("GetRideAnalytics")
             .WithSummary("The ride's metrics JSON, or with ?format=csv the analytics CSV (metric,value).")
             .Produces<RideMetrics>(StatusCodes.Status200OK, "application/json", "text/csv")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).CachedWhileCatalogUnchanged();
         rides.MapGet("/{id:guid}/traces", GetTraces).WithName("GetRideTraces")
             .WithSummary("The ride's downsampled chart traces and turn marks.")
             .Produces<RideTraces>(StatusCodes.Status200OK, "application/json")
@@ -314,7 +314,8 @@ public static class RidesApi
         [FromServices] CatalogDbContext db,
         [FromServices] TimeProvider time,
         CancellationToken cancellationToken,
-        [FromServices] RideMetricsCache? metricsCache = null)
+        [FromServices] RideMetricsCache? metricsCache = null,
+        HttpContext? http = null)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -388,6 +389,7 @@ public static class RidesApi
             ? page.Count
             : await rides.Take(MaxCountedTotal + 1).CountAsync(cancellationToken);
         var now = time.GetUtcNow();
+        CatalogReadCache.AnswerValidUntil(http, page.Select(r => RawAvailableUntil(r, now)).Min());
         return TypedResults.Ok(new RidePageDto(
             page.Select(r => RideDto.From(r, now, metricsCache)).ToList(), Math.Min(total, MaxCountedTotal), query.Page, query.PageSize, total > MaxCountedTotal));
     }
@@ -411,7 +413,8 @@ public static class RidesApi
     }
 
     public static async Task<Results<Ok<RideDto>, ProblemHttpResult>> GetRide(
-        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken, [FromServices] RideMetricsCache? metricsCache = null)
+        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken,
+        [FromServices] RideMetricsCache? metricsCache = null, HttpContext? http = null)
     {
         if (user.ToRideCaller() is not { } caller)
         {
@@ -419,7 +422,14 @@ public static class RidesApi
         }
 
         var ride = await db.FindVisibleRideReadOnlyAsync(caller, id, cancellationToken);
-        return ride is null ? PipelineProblems.RideMissing(id) : TypedResults.Ok(RideDto.From(ride, time.GetUtcNow(), metricsCache));
+        if (ride is null)
+        {
+            return PipelineProblems.RideMissing(id);
+        }
+
+        var now = time.GetUtcNow();
+        CatalogReadCache.AnswerValidUntil(http, RawAvailableUntil(ride, now));
+        return TypedResults.Ok(RideDto.From(ride, now, metricsCache));
     }
 
     public static async Task<Results<Ok<RideMetrics>, FileStreamHttpResult, ProblemHttpResult>> GetAnalytics(
@@ -597,6 +607,10 @@ public static class RidesApi
     /// <summary>When the raw file stopped being available (deleted, or past its deadline); null while it can be downloaded.</summary>
     public static DateTimeOffset? RawExpiry(Ride ride, DateTimeOffset now) =>
         ride.RawDeletedAt ?? (ride.RawRetainUntil is { } until && until <= now ? until : null);
+
+    /// <summary>When "raw available" turns false by itself (the retention deadline still ahead), if it will.</summary>
+    private static DateTimeOffset? RawAvailableUntil(Ride ride, DateTimeOffset now) =>
+        RawExpiry(ride, now) is null && ride.RawRetainUntil is { } until ? until : null;
 
     internal static string RideLocation(Guid rideId) => $"/api/rides/{rideId}";
 

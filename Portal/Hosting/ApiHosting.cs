@@ -21,6 +21,7 @@ public static class ApiHosting
         // Enums travel by name ("Professional"), never by their number.
         builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
+        builder.AddCatalogReadCache();
         return builder;
     }
 

@@ -32,6 +32,8 @@ public static class PipelineHosting
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        // After authorization: a cached answer is only ever served to a caller allowed to ask.
+        app.UseOutputCache();
         return app;
     }
 }

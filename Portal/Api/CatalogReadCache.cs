@@ -1,0 +1,129 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Portal.Core.Catalog;
+
+namespace Portal.Api;
+
+/// <summary>
+/// Answers of the read endpoints (retrieve analytics, a ride, list by metadata) kept in memory per caller and query
+/// while the catalog has not changed: the key holds the <see cref="CatalogWatermark"/>, so any committed change to
+/// rides or team memberships, in any process, makes new keys (issue #4: retrieve and list at 250 clients).
+/// </summary>
+public static class CatalogReadCache
+{
+    public const string PolicyName = "catalog-read";
+
+    public static IHostApplicationBuilder AddCatalogReadCache(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOutputCache(options =>
+        {
+            options.SizeLimit = 64L << 20;
+            // Metrics, ride pages: a few kB each. A CSV or anything large streams from its source every time.
+            options.MaximumBodySize = 256 << 10;
+            options.AddPolicy(PolicyName, new CatalogReadCachePolicy());
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The answer being written is only right until <paramref name="moment"/> (a raw file's retention deadline makes
+    /// "raw available" false then): it is not kept past it.
+    /// </summary>
+    public static void AnswerValidUntil(HttpContext? context, DateTimeOffset? moment)
+    {
+        if (context is null || moment is not { } until)
+        {
+            return;
+        }
+
+        var feature = context.Features.Get<AnswerValidity>();
+        if (feature is null)
+        {
+            context.Features.Set(new AnswerValidity(until));
+        }
+        else if (until < feature.Until)
+        {
+            feature.Until = until;
+        }
+    }
+
+    /// <summary>Same caller, same query, same catalog: same answer.</summary>
+    public static TBuilder CachedWhileCatalogUnchanged<TBuilder>(this TBuilder endpoint) where TBuilder : IEndpointConventionBuilder =>
+        endpoint.CacheOutput(PolicyName);
+}
+
+internal sealed class AnswerValidity(DateTimeOffset until)
+{
+    public DateTimeOffset Until { get; set; } = until;
+}
+
+internal sealed class CatalogReadCachePolicy : IOutputCachePolicy
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
+    public async ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var http = context.HttpContext;
+        var services = http.RequestServices;
+        if (!services.GetRequiredService<IOptions<ReadCacheOptions>>().Value.Enabled
+            || !HttpMethods.IsGet(http.Request.Method)
+            || http.User.ToRideCaller() is not { } caller)
+        {
+            return;
+        }
+
+        long watermark;
+        try
+        {
+            watermark = await services.GetRequiredService<CatalogWatermark>().CurrentAsync(cancellation);
+        }
+        catch (DbException)
+        {
+            // The database is away: the endpoint itself answers (503) without the cache.
+            return;
+        }
+
+        context.EnableOutputCaching = true;
+        context.AllowCacheLookup = true;
+        context.AllowCacheStorage = true;
+        context.AllowLocking = true;
+        context.ResponseExpirationTimeSpan = Lifetime;
+        var vary = context.CacheVaryByRules;
+        vary.QueryKeys = "*";
+        vary.VaryByValues["caller"] = string.Create(CultureInfo.InvariantCulture, $"{caller.UserId:N}:{string.Join(',', caller.Roles.Order(StringComparer.Ordinal))}");
+        vary.VaryByValues["catalog"] = watermark.ToString(CultureInfo.InvariantCulture);
+        // "Raw available" follows the clock: answers say until when they hold (AnswerValidUntil); the hour also
+        // keeps an answer from outliving a clock that jumps (a test's fake clock).
+        var hour = services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() / 3600;
+        vary.VaryByValues["hour"] = hour.ToString(CultureInfo.InvariantCulture);
+    }
+
+    public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken cancellation)
+    {
+        var http = context.HttpContext;
+        var response = http.Response;
+        if (response.StatusCode != StatusCodes.Status200OK || !StringValues.IsNullOrEmpty(response.Headers.SetCookie))
+        {
+            context.AllowCacheStorage = false;
+        }
+        else if (http.Features.Get<AnswerValidity>() is { } validity)
+        {
+            var left = validity.Until - http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                context.AllowCacheStorage = false;
+            }
+            else if (left < Lifetime)
+            {
+                context.ResponseExpirationTimeSpan = left;
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -20,13 +20,10 @@ public sealed class RideMetricsCache : IDisposable
     private static readonly TimeSpan SlidingExpiration = TimeSpan.FromMinutes(30);
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = SizeLimitBytes, CompactionPercentage = 0.2 });
 
-    /// <summary>The cached metrics of that analysis, or null when it has to be read from the catalog.</summary>
-    public RideMetrics? Find(RideAnalysisKey key) => cache.TryGetValue(key, out RideMetrics? metrics) ? metrics : null;
-
     /// <summary>The metrics of that analysis: cached, or parsed from <paramref name="metricsJson"/> and cached.</summary>
     public RideMetrics GetOrParse(RideAnalysisKey key, string metricsJson)
     {
-        if (Find(key) is { } cached)
+        if (cache.TryGetValue(key, out RideMetrics? cached) && cached is not null)
         {
             return cached;
         }

@@ -374,18 +374,19 @@ public static class LoadCommand
         await stdout.WriteLineAsync(Invariant($"(c) clients: closed loop, no think time, {settings.WarmupSeconds} s warm-up then {settings.ApiSeconds} s per client count, one HTTP/1.1 connection per client"));
         foreach (var clients in settings.Clients)
         {
-            await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.WarmupSeconds), RetrieveUrl, cancellationToken);
-            report.Retrieve[clients] = await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.ApiSeconds), RetrieveUrl, cancellationToken);
-            await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.WarmupSeconds), ListUrl, cancellationToken);
-            report.List[clients] = await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.ApiSeconds), ListUrl, cancellationToken);
+            await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.WarmupSeconds), RetrieveUrl, settings.ServerPid, cancellationToken);
+            report.Retrieve[clients] = await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.ApiSeconds), RetrieveUrl, settings.ServerPid, cancellationToken);
+            await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.WarmupSeconds), ListUrl, settings.ServerPid, cancellationToken);
+            report.List[clients] = await RunClientsAsync(http, clients, TimeSpan.FromSeconds(settings.ApiSeconds), ListUrl, settings.ServerPid, cancellationToken);
             await stdout.WriteLineAsync(Invariant(
-                $"(c) {clients} client(s): retrieve p50 {report.Retrieve[clients].P50:F1} ms p95 {report.Retrieve[clients].P95:F1} ms ({report.Retrieve[clients].RequestsPerSecond:F0}/s); list p50 {report.List[clients].P50:F1} ms p95 {report.List[clients].P95:F1} ms ({report.List[clients].RequestsPerSecond:F0}/s)"));
+                $"(c) {clients} client(s): retrieve p50 {report.Retrieve[clients].P50:F1} ms p95 {report.Retrieve[clients].P95:F1} ms ({report.Retrieve[clients].RequestsPerSecond:F0}/s, portal CPU {report.Retrieve[clients].ServerCpuMicroseconds:F0} µs/request); list p50 {report.List[clients].P50:F1} ms p95 {report.List[clients].P95:F1} ms ({report.List[clients].RequestsPerSecond:F0}/s, portal CPU {report.List[clients].ServerCpuMicroseconds:F0} µs/request)"));
         }
     }
 
-    private static async Task<Latencies> RunClientsAsync(HttpClient http, int clients, TimeSpan duration, Func<Random, string> url, CancellationToken cancellationToken)
+    private static async Task<Latencies> RunClientsAsync(HttpClient http, int clients, TimeSpan duration, Func<Random, string> url, int? serverPid, CancellationToken cancellationToken)
     {
         var samples = new List<double>[clients];
+        var serverCpuBefore = serverPid is { } pid ? CpuSeconds(pid) : 0;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
@@ -405,7 +406,17 @@ public static class LoadCommand
         }, cancellationToken)));
         var all = samples.SelectMany(s => s).ToArray();
         Array.Sort(all);
-        return new Latencies(Percentile(all, 0.50), Percentile(all, 0.95), all.Length / clock.Elapsed.TotalSeconds);
+        var serverCpuMicroseconds = serverPid is { } measured ? (CpuSeconds(measured) - serverCpuBefore) * 1e6 / Math.Max(1, all.Length) : double.NaN;
+        return new Latencies(Percentile(all, 0.50), Percentile(all, 0.95), all.Length / clock.Elapsed.TotalSeconds, serverCpuMicroseconds);
+    }
+
+    /// <summary>User + system CPU time of a process (/proc/PID/stat, clock ticks of 10 ms).</summary>
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // After the command name: state is field 3, utime field 14, stime field 15.
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
@@ -783,7 +794,8 @@ public static class LoadCommand
         public string EnqueueCrashHandling(Guid rideId) => "";
     }
 
-    private sealed record Latencies(double P50, double P95, double RequestsPerSecond);
+    /// <param name="ServerCpuMicroseconds">The portal process's CPU time per request (not PostgreSQL's), when its pid is known.</param>
+    private sealed record Latencies(double P50, double P95, double RequestsPerSecond, double ServerCpuMicroseconds);
 
     private sealed class LoadFailedException(string message) : Exception(message);
 

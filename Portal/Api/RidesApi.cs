@@ -446,16 +446,17 @@ public static class RidesApi
             return PipelineProblems.NoCaller();
         }
 
-        // The ride's state without its metrics JSON: that comes from the cache when this analysis was read before.
+        // One round trip with the JSON (a few kB): parsed once per analysis (the metrics cache), the answer itself is
+        // kept by the read cache.
         var ride = await db.Rides.AsNoTracking().VisibleTo(db, caller).Where(r => r.Id == id)
-            .Select(r => new { r.Status, r.AnalysisVersion, r.AnalyzedAt, r.FailureCode, r.FailureMessage, HasMetrics = r.MetricsJson != null })
+            .Select(r => new { r.Status, r.AnalysisVersion, r.AnalyzedAt, r.FailureCode, r.FailureMessage, r.MetricsJson })
             .FirstOrDefaultAsync(cancellationToken);
         if (ride is null)
         {
             return PipelineProblems.RideMissing(id);
         }
 
-        if (ride.Status != RideStatus.Analyzed || !ride.HasMetrics)
+        if (ride is not { Status: RideStatus.Analyzed, MetricsJson: { } json })
         {
             return NotAnalyzed(ride.Status, ride.FailureCode, ride.FailureMessage);
         }
@@ -467,24 +468,9 @@ public static class RidesApi
                 : AnalyticsMissing();
         }
 
-        if (format is not null && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
-        {
-            return PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidQuery, "Unknown format.", "format is json (default) or csv.");
-        }
-
-        if (metricsCache.Find(new RideAnalysisKey(id, ride.AnalysisVersion, ride.AnalyzedAt)) is { } cached)
-        {
-            return TypedResults.Ok(cached);
-        }
-
-        // The catalog keeps the same JSON as the analytics bucket: answering from it spares a storage round trip.
-        // Read with its own version and time, so a re-analysis in between is cached under its own key.
-        var stored = await db.Rides.AsNoTracking().Where(r => r.Id == id)
-            .Select(r => new { r.Status, r.AnalysisVersion, r.AnalyzedAt, r.FailureCode, r.FailureMessage, r.MetricsJson })
-            .FirstAsync(cancellationToken);
-        return stored is { Status: RideStatus.Analyzed, MetricsJson: { } json }
-            ? TypedResults.Ok(metricsCache.GetOrParse(new RideAnalysisKey(id, stored.AnalysisVersion, stored.AnalyzedAt), json))
-            : NotAnalyzed(stored.Status, stored.FailureCode, stored.FailureMessage);
+        return format is null || string.Equals(format, "json", StringComparison.OrdinalIgnoreCase)
+            ? TypedResults.Ok(metricsCache.GetOrParse(new RideAnalysisKey(id, ride.AnalysisVersion, ride.AnalyzedAt), json))
+            : PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidQuery, "Unknown format.", "format is json (default) or csv.");
     }
 
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetTraces(

@@ -99,6 +99,12 @@ public sealed class OrphanRawSweepJob(
         var knownRides = rideIds.Count == 0
             ? []
             : (await db.Rides.AsNoTracking().Where(r => rideIds.Contains(r.Id)).Select(r => r.Id).ToListAsync(cancellationToken)).ToHashSet();
+        // Belt and braces for a ride whose key does not carry its id (none is written so today): a lookup by key,
+        // unindexed, so only for the few candidates the id lookup did not find.
+        var unmatchedKeys = batch.Where(c => c.RideId is { } id && !knownRides.Contains(id)).Select(c => c.Object.Key).ToList();
+        var referencedKeys = unmatchedKeys.Count == 0
+            ? []
+            : (await db.Rides.AsNoTracking().Where(r => unmatchedKeys.Contains(r.RawKey)).Select(r => r.RawKey).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         // Parts of an open session wait for it (the upload clean-up job abandons idle ones); any other session's
         // parts were already read into a ride, or never will be.
         var openSessions = sessionIds.Count == 0
@@ -109,7 +115,9 @@ public sealed class OrphanRawSweepJob(
 
         foreach (var candidate in batch)
         {
-            var referenced = candidate.RideId is { } rideId ? knownRides.Contains(rideId) : openSessions.Contains(candidate.SessionId!.Value);
+            var referenced = candidate.RideId is { } rideId
+                ? knownRides.Contains(rideId) || referencedKeys.Contains(candidate.Object.Key)
+                : openSessions.Contains(candidate.SessionId!.Value);
             if (referenced)
             {
                 counts.Referenced++;

@@ -136,6 +136,34 @@ public abstract class OrphanSweepTests(PostgresCatalogDatabase database) : IAsyn
     }
 
     [Fact]
+    public async Task RawObjectOfARideRowWhoseIdDiffersFromTheKey_IsKept()
+    {
+        var named = await OrphanAsync(seed: 6);
+        await InScopeAsync(async s =>
+        {
+            var db = s.GetRequiredService<CatalogDbContext>();
+            db.Rides.Add(new Ride
+            {
+                Id = Guid.CreateVersion7(),
+                OwnerId = rider,
+                UploaderId = rider,
+                FileName = "imported.csv",
+                Sha256 = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()),
+                RawKey = named,
+                UploadedAt = time.GetUtcNow(),
+                Status = RideStatus.Queued,
+            });
+            return await db.SaveChangesAsync();
+        });
+        await ClockPastGraceAsync(named);
+
+        var result = await SweepAsync();
+
+        Assert.True(await ExistsAsync(BucketKind.Raw, named));
+        Assert.Equal((1, 0), (result.Referenced, result.Deleted));
+    }
+
+    [Fact]
     public async Task CrashAndAnalyticsObjects_AndRawKeysOutsideThePipelinesLayout_AreNeverTouched()
     {
         // Keys shaped like raw ride files, in the buckets the sweep must not list.

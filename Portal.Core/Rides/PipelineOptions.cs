@@ -6,6 +6,8 @@ namespace Portal.Core.Rides;
 public sealed class UploadOptions
 {
     public const string Section = "Uploads";
+    public const int MinOrphanGraceMinutes = 10;
+    public const int MaxOrphanGraceMinutes = 30 * 24 * 60;
 
     /// <summary>Largest accepted ride file, compressed or not, in bytes (default 1 GiB).</summary>
     public long MaxFileBytes { get; set; } = 1L << 30;
@@ -18,6 +20,12 @@ public sealed class UploadOptions
 
     /// <summary>Open upload sessions without activity for this long are deleted with their parts.</summary>
     public int AbandonAfterHours { get; set; } = 24;
+
+    /// <summary>
+    /// Raw objects no ride (or open upload session) refers to are deleted once they are older than this (default
+    /// a day). It must exceed the longest single upload: S3 dates a multipart object from the upload's start.
+    /// </summary>
+    public int OrphanGraceMinutes { get; set; } = 24 * 60;
 }
 
 public sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
@@ -43,6 +51,11 @@ public sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
         if (options.AbandonAfterHours is < 1 or > 24 * 30)
         {
             failures.Add($"{UploadOptions.Section}:{nameof(UploadOptions.AbandonAfterHours)} must be between 1 and 720 hours (was {options.AbandonAfterHours}).");
+        }
+
+        if (options.OrphanGraceMinutes is < UploadOptions.MinOrphanGraceMinutes or > UploadOptions.MaxOrphanGraceMinutes)
+        {
+            failures.Add($"{UploadOptions.Section}:{nameof(UploadOptions.OrphanGraceMinutes)} must be between {UploadOptions.MinOrphanGraceMinutes} and {UploadOptions.MaxOrphanGraceMinutes} minutes (was {options.OrphanGraceMinutes}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -11,8 +11,9 @@ public static class PipelineHostingExtensions
 {
     public const string RetentionJobId = "ride-raw-retention";
     public const string UploadCleanupJobId = "upload-session-cleanup";
+    public const string OrphanSweepJobId = "raw-orphan-sweep";
 
-    /// <summary>The ride pipeline's jobs (analysis, crash handling, retention) and the services they use.</summary>
+    /// <summary>The ride pipeline's jobs (analysis, crash handling, retention, upload clean-up, orphan sweep) and the services they use.</summary>
     public static IHostApplicationBuilder AddRidePipeline(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -24,13 +25,14 @@ public static class PipelineHostingExtensions
         services.TryAddScoped<HandleCrashJob>();
         services.TryAddScoped<RetentionJob>();
         services.TryAddScoped<UploadSessionCleanupJob>();
+        services.TryAddScoped<OrphanRawSweepJob>();
         services.AddHostedService<PipelineRecurringJobs>();
         return builder;
     }
 }
 
 /// <summary>
-/// Registers the recurring retention and upload clean-up jobs at start-up, only where Hangfire is
+/// Registers the recurring retention, upload clean-up and orphan sweep jobs at start-up, only where Hangfire is
 /// configured (its storage is needed to store them); every process may do it, it is idempotent.
 /// </summary>
 internal sealed class PipelineRecurringJobs(IServiceProvider services, ILogger<PipelineRecurringJobs> logger) : IHostedService
@@ -58,7 +60,9 @@ internal sealed class PipelineRecurringJobs(IServiceProvider services, ILogger<P
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
         manager.AddOrUpdate<RetentionJob>(PipelineHostingExtensions.RetentionJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
         manager.AddOrUpdate<UploadSessionCleanupJob>(PipelineHostingExtensions.UploadCleanupJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Hourly(17), utc);
-        logger.LogInformation("Recurring pipeline jobs registered: {Retention} daily, {Cleanup} hourly", PipelineHostingExtensions.RetentionJobId, PipelineHostingExtensions.UploadCleanupJobId);
+        manager.AddOrUpdate<OrphanRawSweepJob>(PipelineHostingExtensions.OrphanSweepJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Hourly(41), utc);
+        logger.LogInformation("Recurring pipeline jobs registered: {Retention} daily, {Cleanup} and {Sweep} hourly",
+            PipelineHostingExtensions.RetentionJobId, PipelineHostingExtensions.UploadCleanupJobId, PipelineHostingExtensions.OrphanSweepJobId);
         return Task.CompletedTask;
     }
 

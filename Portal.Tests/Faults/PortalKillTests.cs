@@ -2,8 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Catalog;
+using Portal.Core.Rides;
 using Portal.Core.Storage;
+using Portal.Jobs.Pipeline;
 using Portal.Tests.Infrastructure;
 using Portal.Tests.Scale;
 using Xunit.Abstractions;
@@ -14,7 +19,8 @@ namespace Portal.Tests.Faults;
 /// The portal process (<c>dotnet Portal.dll</c>: PostgreSQL catalog, encrypted local-disk storage) is killed
 /// with SIGKILL while several clients upload, one upload is half-way through its body and a resumable upload
 /// has sent half of its parts. After a restart: every upload that got a 201 is in storage with its SHA-256 and
-/// in the catalog; the cut uploads left no object and no ride; the resumable upload resumes and completes.
+/// in the catalog; the cut uploads left no ride; the resumable upload resumes and completes; and once the orphan
+/// sweep has run past its grace period, the raw bucket holds exactly the rides' files.
 /// </summary>
 [Trait("Category", "Faults")]
 public sealed class PortalKillTests : IAsyncLifetime
@@ -88,7 +94,7 @@ public sealed class PortalKillTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PortalKilledDuringUploads_Every201IsStoredWithItsHash_CutUploadsLeaveNothing_AndAResumableUploadCompletesAfterRestart()
+    public async Task PortalKilledDuringUploads_Every201IsStoredWithItsHash_AResumableUploadCompletesAfterRestart_AndTheOrphanSweepLeavesOnlyRidesFiles()
     {
         var first = portal!;
         using var client = first.CreateClient();
@@ -158,6 +164,18 @@ public sealed class PortalKillTests : IAsyncLifetime
         output.WriteLine($"Killed the portal after {acceptedBeforeKill} accepted uploads ({string.Join(", ", uploadsPerClient)} per client), one upload half-sent, a resumable upload at 2 of 4 parts.");
 
         first.Dispose();
+
+        // What a kill between storing an upload's bytes and writing its catalog row leaves: a whole file under a
+        // ride key no row has. Planted, because the real instant is too short to hit on purpose.
+        string plantedOrphan;
+        await using (var planter = InstallationInspector.Create(environment))
+        {
+            var owner = (await planter.RidesAsync()).First(r => accepted.ContainsKey(r.Id)).OwnerId;
+            plantedOrphan = PipelineKeys.RawRide(owner, Guid.CreateVersion7(), compressed: false);
+            await using var orphanContent = new MemoryStream(await ScaleCluster.SimulatedRideAsync(seed: 3002, durationSeconds: 30));
+            await planter.Storage.PutAsync(BucketKind.Raw, plantedOrphan, orphanContent, "text/csv", CancellationToken.None);
+        }
+
         portal = await PortalProcess.StartAsync("portal-kill-restarted", environment, Patience);
         using var again = portal.CreateClient();
         FaultClient.UseBearer(again, await FaultClient.LoginAsync(again, Rider, Password));
@@ -176,6 +194,23 @@ public sealed class PortalKillTests : IAsyncLifetime
 
         await using var inspector = InstallationInspector.Create(environment);
         var rides = (await inspector.RidesAsync()).ToDictionary(r => r.Id);
+        var rawKeys = rides.Values.Select(r => r.RawKey).ToHashSet(StringComparer.Ordinal);
+
+        // Before the sweep: besides the planted orphan, a raw object without a ride can only be a file completely
+        // stored in the instant before the kill, before its catalog row; never a half upload or a leftover part.
+        var orphans = (await inspector.KeysAsync(BucketKind.Raw)).Where(key => !rawKeys.Contains(key)).ToList();
+        Assert.Contains(plantedOrphan, orphans);
+        foreach (var orphan in orphans.Where(key => key != plantedOrphan))
+        {
+            var sha = await inspector.Sha256OfAsync(BucketKind.Raw, orphan);
+            Assert.True(sha is not null && attempted.ContainsKey(sha) && !accepted.Values.Contains(sha), $"Raw object {orphan} is neither a ride's file nor a whole file a client sent.");
+        }
+
+        // The hourly sweep, as a worker runs it, with the clock past the default grace period of every object stored so far.
+        var sweepClock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(new UploadOptions().OrphanGraceMinutes + 1));
+        var sweep = await inspector.WithCatalogAsync(db => new OrphanRawSweepJob(
+            db, inspector.Storage, Options.Create(new UploadOptions()), sweepClock, NullLogger<OrphanRawSweepJob>.Instance)
+            .SweepAsync(OrphanRawSweepJob.DefaultBatchSize, CancellationToken.None));
 
         // Every 201: a catalog row with the client's hash, and the stored object reads back to exactly those bytes.
         foreach (var (rideId, sha) in accepted)
@@ -194,17 +229,14 @@ public sealed class PortalKillTests : IAsyncLifetime
 
         Assert.DoesNotContain(rides.Values, r => r.Sha256 == FaultClient.Sha256Hex(stalled));
 
-        // The raw bucket holds the rides' files and nothing else: no half upload, no leftover part.
-        var rawKeys = rides.Values.Select(r => r.RawKey).ToHashSet(StringComparer.Ordinal);
+        // After the sweep (and the checks above that it kept every ride's file) the raw bucket holds the rides'
+        // files and nothing else: no orphan of the kill, no half upload, no leftover part.
         var strays = (await inspector.KeysAsync(BucketKind.Raw)).Where(key => !rawKeys.Contains(key)).ToList();
-        foreach (var stray in strays)
-        {
-            // Only possible for a file completely stored in the instant before the kill, before its catalog row.
-            var sha = await inspector.Sha256OfAsync(BucketKind.Raw, stray);
-            Assert.True(sha is not null && attempted.ContainsKey(sha) && !accepted.Values.Contains(sha), $"Raw object {stray} is neither a ride's file nor a whole file a client sent.");
-        }
+        Assert.True(strays.Count == 0, $"Raw objects without a ride after the orphan sweep: {string.Join(", ", strays)}");
+        Assert.Equal(orphans.Count, sweep.Deleted);
+        Assert.Equal(rawKeys.Count, sweep.Referenced);
 
-        output.WriteLine($"{accepted.Count} uploads accepted in all; {rides.Count} rides in the catalog; {strays.Count} stored file(s) without a ride.");
+        output.WriteLine($"{accepted.Count} uploads accepted in all; {rides.Count} rides in the catalog; the orphan sweep deleted {sweep.Deleted} raw object(s) without a ride (one planted): {sweep}.");
     }
 
     private static ReadOnlyMemory<byte> Part(byte[] content, int number, int partSize) =>

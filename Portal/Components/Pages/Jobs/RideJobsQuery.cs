@@ -112,6 +112,11 @@ public static class RideJobsQuery
             return (RideJobKind.Maintenance, "Upload clean-up", null);
         }
 
+        if (job.Type == typeof(OrphanRawSweepJob))
+        {
+            return (RideJobKind.Maintenance, "Raw orphan sweep", null);
+        }
+
         return (RideJobKind.Other, $"{job.Type.Name}.{job.Method.Name}", null);
     }
 

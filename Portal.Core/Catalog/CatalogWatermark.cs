@@ -17,14 +17,28 @@ public sealed class ReadCacheOptions
     /// at once; one made by another process (a worker) within this time.
     /// </summary>
     public int MaxStalenessMilliseconds { get; set; } = 100;
+
+    /// <summary>Memory for kept answers; when full, new answers are not kept until old ones expire.</summary>
+    public int SizeLimitMegabytes { get; set; } = 128;
 }
 
 internal sealed class ReadCacheOptionsValidator : IValidateOptions<ReadCacheOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ReadCacheOptions options) =>
-        options.MaxStalenessMilliseconds is < 0 or > 60_000
-            ? ValidateOptionsResult.Fail($"ReadCache:MaxStalenessMilliseconds must be between 0 and 60000 (was {options.MaxStalenessMilliseconds}).")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, ReadCacheOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxStalenessMilliseconds is < 0 or > 60_000)
+        {
+            failures.Add($"ReadCache:MaxStalenessMilliseconds must be between 0 and 60000 (was {options.MaxStalenessMilliseconds}).");
+        }
+
+        if (options.SizeLimitMegabytes is < 1 or > 16_384)
+        {
+            failures.Add($"ReadCache:SizeLimitMegabytes must be between 1 and 16384 (was {options.SizeLimitMegabytes}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
 
 /// <summary>Counts writes this process made to the catalog (commands that are not queries, and commits).</summary>

@@ -20,11 +20,12 @@ public static class CatalogReadCache
     {
         builder.Services.AddOutputCache(options =>
         {
-            options.SizeLimit = 64L << 20;
-            // Metrics, ride pages: a few kB each. A CSV or anything large streams from its source every time.
+            // Metrics, ride pages: up to some 100 kB each. A CSV or anything large streams from its source every time.
             options.MaximumBodySize = 256 << 10;
             options.AddPolicy(PolicyName, new CatalogReadCachePolicy());
         });
+        builder.Services.AddOptions<OutputCacheOptions>().Configure<IOptions<ReadCacheOptions>>((output, readCache) =>
+            output.SizeLimit = (long)readCache.Value.SizeLimitMegabytes << 20);
         return builder;
     }
 

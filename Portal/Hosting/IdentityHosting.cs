@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Portal.Components.Account;
@@ -43,6 +44,9 @@ public static class IdentityHosting
             .AddEntityFrameworkStores<PortalIdentityDbContext>()
             .AddPasswordValidator<MaxLengthPasswordValidator>();
         services.Configure<PasswordHasherOptions>(options => options.IterationCount = PasswordPolicy.HashIterations);
+        // After the bearer handler's own post-configuration has created the token format.
+        services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure(options =>
+            options.BearerTokenProtector = new RememberedBearerTickets(options.BearerTokenProtector));
         services.AddScoped<PortalAccounts>();
 
         services.ConfigureApplicationCookie(cookie =>

@@ -51,8 +51,25 @@ public sealed class SubscriberKillTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
+    /// <summary>When the victim gets SIGKILL.</summary>
+    public enum KillMoment
+    {
+        /// <summary>≈ 2 s into the rides, the instant its spool grows: a message written but not yet acknowledged.</summary>
+        MidSession,
+
+        /// <summary>The instant one of its devices' sessions ended (spool renamed .ended), before the end and the last telemetry were acknowledged.</summary>
+        AtSessionEnd,
+    }
+
     [Fact]
-    public async Task KilledSubscriberProcess_RestartedWithItsSpool_LosesAndDuplicatesNoAcknowledgedSample_AndTheOtherPartitionIsUndisturbed()
+    public Task KilledSubscriberProcess_RestartedWithItsSpool_LosesAndDuplicatesNoAcknowledgedSample_AndTheOtherPartitionIsUndisturbed() =>
+        KillAndRestartAsync(KillMoment.MidSession);
+
+    [Fact]
+    public Task SubscriberProcessKilledAsASessionEnds_RestartedWithItsSpool_SubmitsOneRidePerSession_WithEveryAcknowledgedSampleOnce() =>
+        KillAndRestartAsync(KillMoment.AtSessionEnd);
+
+    private async Task KillAndRestartAsync(KillMoment moment)
     {
         var devices = await RegisterDevicesAsync();
         var victimPartition = new SubscriberOptions { PartitionCount = 2, PartitionIndex = 0 };
@@ -70,7 +87,7 @@ public sealed class SubscriberKillTests(ITestOutputHelper output) : IAsyncLifeti
             Port = broker.Port,
             RateHz = 50,
             Batch = 10,
-            Duration = TimeSpan.FromSeconds(12),
+            Duration = TimeSpan.FromSeconds(moment == KillMoment.MidSession ? 12 : 6),
             Scenario = Portal.Core.Simulation.RideScenario.City,
             TelemetryAcknowledged = (deviceId, first, last) =>
             {
@@ -83,14 +100,18 @@ public sealed class SubscriberKillTests(ITestOutputHelper output) : IAsyncLifeti
         };
         var publishing = Task.WhenAll(devices.Select(d => DeviceSimulator.RunAsync(d, simulation, TimeProvider.System, CancellationToken.None)));
 
-        // Mid-session (the victim has spooled ≈ 2 s of each of its devices' rides), and the instant its spool grows
-        // again: the message just written is most likely not yet fsync'd and acknowledged, so the broker sends it again.
-        await WaitUntilAsync(() => victimDevices.All(id => SpooledLines(0, id) >= 100), "the victim to spool 100 samples of each of its devices", victim);
+        // Mid-session (the victim has spooled ≈ 2 s of each of its devices' rides), the instant its spool grows again:
+        // the message just written is most likely not yet fsync'd and acknowledged, so the broker sends it again.
+        // At a session's end, the instant its spool is renamed: the end and the last telemetry are most likely not acknowledged.
+        var almost = moment == KillMoment.MidSession ? 100 : 250;
+        await WaitUntilAsync(() => victimDevices.All(id => SpooledLines(0, id) >= almost), $"the victim to spool {almost} samples of each of its devices", victim);
         var acknowledgedAtKill = await Task.Run(() =>
         {
             var before = victimDevices.Sum(id => SpooledLines(0, id));
             var clock = Stopwatch.StartNew();
-            while (victimDevices.Sum(id => SpooledLines(0, id)) == before && clock.Elapsed < Patience)
+            while (clock.Elapsed < Patience && (moment == KillMoment.MidSession
+                ? victimDevices.Sum(id => SpooledLines(0, id)) == before
+                : !victimDevices.Any(id => SpoolFiles(0, id).Any(f => f.EndsWith(".ended", StringComparison.Ordinal)))))
             {
                 Thread.SpinWait(100);
             }
@@ -102,7 +123,7 @@ public sealed class SubscriberKillTests(ITestOutputHelper output) : IAsyncLifeti
         var spooledAtKill = victimDevices.ToDictionary(id => id, id => SpooledLines(0, id));
 
         // SIGKILL cannot tear one positional write, a power cut can: leave the first half of a record behind.
-        var torn = TearLastRecord(victimDevices.First());
+        var torn = moment == KillMoment.MidSession ? TearLastRecord(victimDevices.First()) : "none";
 
         await Task.Delay(TimeSpan.FromSeconds(3)); // the orchestrator's restart delay; the broker queues meanwhile
         var restartClock = Stopwatch.StartNew();
@@ -161,7 +182,14 @@ public sealed class SubscriberKillTests(ITestOutputHelper output) : IAsyncLifeti
         Assert.Equal(survivorDevices.Order(), SubmittedDevices(survivor).Order());
         Assert.Equal(victimDevices.Order(), SubmittedDevices(restarted).Order());
         Assert.Contains(restarted.Output, line => line.Contains(ConnectedLine, StringComparison.Ordinal) && line.Contains("session present: True", StringComparison.Ordinal));
-        Assert.Equal(victimDevices.Count, restarted.Output.Count(line => line.Contains("left from a previous run: resuming", StringComparison.Ordinal)));
+        if (moment == KillMoment.MidSession)
+        {
+            Assert.Equal(victimDevices.Count, restarted.Output.Count(line => line.Contains("left from a previous run: resuming", StringComparison.Ordinal)));
+        }
+        else
+        {
+            Assert.Contains(restarted.Output, line => line.Contains("left from a previous run: submitting", StringComparison.Ordinal));
+        }
 
         output.WriteLine($"Acknowledged samples at the kill: {acknowledgedAtKill}; the victim's spool then held {string.Join(", ", spooledAtKill.Select(s => $"{s.Key}: {s.Value}"))} (torn record left in {torn}).");
         output.WriteLine($"Restart → subscriber connected: {connectedAfter.TotalSeconds:F2} s; → each of its devices spooling again: "

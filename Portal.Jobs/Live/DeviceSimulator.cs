@@ -42,6 +42,12 @@ public sealed class DeviceSimulationOptions
 
     /// <summary>Time of the ride's first sample; null: now (real time) or the simulator's reproducible start.</summary>
     public DateTimeOffset? StartAt { get; set; }
+
+    /// <summary>
+    /// Called with (device id, first seq, last seq) of each telemetry batch the broker acknowledged with success
+    /// (QoS 1 PUBACK), so a test knows exactly which samples the broker took responsibility for.
+    /// </summary>
+    public Action<string, long, long>? TelemetryAcknowledged { get; set; }
 }
 
 public sealed record DeviceSimulationResult(string DeviceId, long Messages, long Samples, long FailedPublishes, long PayloadBytes, IReadOnlyList<double> PublishMilliseconds);
@@ -96,7 +102,8 @@ public static class DeviceSimulator
         long messages = 0, failed = 0, samples = 0, bytes = 0;
         var latencies = new List<double>();
 
-        async Task PublishAsync(string subtopic, ReadOnlyMemory<byte> payload)
+        // True when the broker acknowledged the message with success.
+        async Task<bool> PublishAsync(string subtopic, ReadOnlyMemory<byte> payload)
         {
             // The client keeps a reference to the payload until the broker acknowledged it: copy it out of the reused buffer.
             var message = new MqttApplicationMessageBuilder().WithTopic($"{topic}/{subtopic}").WithPayload(payload.ToArray()).WithQualityOfServiceLevel(options.Qos).Build();
@@ -119,7 +126,7 @@ public static class DeviceSimulator
                     latencies.Add(Stopwatch.GetElapsedTime(before).TotalMilliseconds);
                     messages++;
                     bytes += payload.Length;
-                    return;
+                    return result.IsSuccess;
                 }
                 catch (Exception) when (attempt < 5 && !cancellationToken.IsCancellationRequested)
                 {
@@ -141,13 +148,14 @@ public static class DeviceSimulator
         {
             buffer.ResetWrittenCount();
             var count = 0;
-            long lastIndex = 0;
+            long firstIndex = 0, lastIndex = 0;
             using (var json = new Utf8JsonWriter(buffer))
             {
                 json.WriteStartArray();
                 while (count < options.Batch && simulator.TryNext(out var sample))
                 {
                     WriteSample(json, in sample, startMilliseconds, options.RateHz, exactMilliseconds);
+                    firstIndex = count == 0 ? sample.State.Index : firstIndex;
                     lastIndex = sample.State.Index;
                     count++;
                 }
@@ -169,7 +177,11 @@ public static class DeviceSimulator
                 }
             }
 
-            await PublishAsync("telemetry", buffer.WrittenMemory);
+            if (await PublishAsync("telemetry", buffer.WrittenMemory))
+            {
+                options.TelemetryAcknowledged?.Invoke(device.DeviceId, firstIndex, lastIndex);
+            }
+
             samples += count;
         }
 

@@ -44,6 +44,7 @@ public sealed class LiveIngestMetrics
     private long _subscriberConnects;
     private long _spoolFlushes;
     private long _messagesOtherPartition;
+    private long _redeliveriesOfEndedSessions;
     private int _subscriberConnected;
     private int _brokerRunning;
 
@@ -59,6 +60,9 @@ public sealed class LiveIngestMetrics
 
     /// <summary>Messages of devices in another instance's partition (acknowledged, not spooled).</summary>
     public long MessagesOfOtherPartitions => Interlocked.Read(ref _messagesOtherPartition);
+
+    /// <summary>Redelivered (DUP) telemetry of a session that had already ended here: acknowledged, not spooled again.</summary>
+    public long RedeliveriesOfEndedSessions => Interlocked.Read(ref _redeliveriesOfEndedSessions);
 
     /// <summary>fsync rounds of the spool; messages spooled per flush shows how well acknowledgements are batched.</summary>
     public long SpoolFlushes => Interlocked.Read(ref _spoolFlushes);
@@ -79,6 +83,7 @@ public sealed class LiveIngestMetrics
     internal void BrokerMessageAccepted() => Interlocked.Increment(ref _brokerMessagesAccepted);
     internal void MessageRejected(string reason) => _messagesRejected.AddOrUpdate(reason, 1, static (_, n) => n + 1);
     internal void MessageOfOtherPartition() => Interlocked.Increment(ref _messagesOtherPartition);
+    internal void RedeliveryOfEndedSessionDropped() => Interlocked.Increment(ref _redeliveriesOfEndedSessions);
     internal void SpoolFlushed() => Interlocked.Increment(ref _spoolFlushes);
     internal void SessionStarted() => Interlocked.Increment(ref _sessionsStarted);
     internal void SessionSubmitted() => Interlocked.Increment(ref _sessionsSubmitted);

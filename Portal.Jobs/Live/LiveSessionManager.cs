@@ -17,7 +17,10 @@ namespace Portal.Jobs.Live;
 /// <see cref="FlushAsync(SpoolCommit, CancellationToken)"/> returned for the commit taken after it was appended, so
 /// whatever was acknowledged is on disk. Appends are positional writes; a commit fsyncs every spool written since the
 /// previous commit on dedicated threads, while the next messages are already being appended (group commit). Files left by a crash are resumed
-/// (active) or submitted (ended) by <see cref="RecoverAsync"/>.
+/// (active) or submitted (ended) by <see cref="RecoverAsync"/>. When a session ends, the newest sample time of the device's
+/// ended session is kept durably in <c>{SpoolDir}/ended/{deviceId}</c> (one small file per device), so that a broker
+/// redelivering messages of a session that already ended (the crash came between the end and the acknowledgements)
+/// does not start a second ride with them.
 /// </summary>
 public sealed partial class LiveSessionManager(
     IOptions<MqttOptions> options,
@@ -39,7 +42,11 @@ public sealed partial class LiveSessionManager(
     private readonly Channel<string> _toSubmit = Channel.CreateUnbounded<string>();
     private readonly TimeSpan _idleTimeout = TimeSpan.FromSeconds(options.Value.Subscriber.IdleTimeoutSeconds);
 
+    private readonly Dictionary<string, long> _lastEndedTicks = new(StringComparer.Ordinal);
+
     private string SessionsDir => Path.Combine(options.Value.Subscriber.SpoolDir!, "sessions");
+
+    private string EndedMarksDir => Path.Combine(options.Value.Subscriber.SpoolDir!, "ended");
 
     /// <summary>Devices with a session in progress (for the live view and the health data).</summary>
     public IReadOnlyCollection<string> ActiveDevices
@@ -87,11 +94,27 @@ public sealed partial class LiveSessionManager(
     }
 
     /// <summary>Appends samples to the device's session (starting one if none is open); durable after the next commit's flush.</summary>
-    public async Task AppendAsync(string deviceId, Guid riderId, IReadOnlyList<LiveSample> samples, CancellationToken cancellationToken)
+    public Task AppendAsync(string deviceId, Guid riderId, IReadOnlyList<LiveSample> samples, CancellationToken cancellationToken) =>
+        AppendAsync(deviceId, riderId, samples, redelivered: false, cancellationToken);
+
+    /// <summary>
+    /// Appends samples to the device's session (starting one if none is open); durable after the next commit's flush.
+    /// A <paramref name="redelivered"/> message (MQTT DUP: the broker sent it before and got no acknowledgement) that
+    /// finds no open session and holds only samples no newer than the device's last ended session belongs to that
+    /// session: it is dropped, not made into a second ride.
+    /// </summary>
+    /// <returns>False when the samples were dropped as a redelivery of an ended session.</returns>
+    public async Task<bool> AppendAsync(string deviceId, Guid riderId, IReadOnlyList<LiveSample> samples, bool redelivered, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(samples);
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (redelivered && !_active.ContainsKey(deviceId) && LastEndedTicks(deviceId) is { } endedTicks && samples.All(s => s.TimestampTicks <= endedTicks))
+            {
+                return false;
+            }
+
             var session = GetOrStart(deviceId, riderId);
             _lineBuffer.ResetWrittenCount();
             foreach (var sample in samples)
@@ -102,7 +125,9 @@ public sealed partial class LiveSessionManager(
             session.Write(_lineBuffer.WrittenSpan);
             _dirty.Add(session);
             session.Samples += samples.Count;
+            session.NewestTicks = samples.Count == 0 ? session.NewestTicks : Math.Max(session.NewestTicks, samples.Max(s => s.TimestampTicks));
             session.LastActivity = timeProvider.GetUtcNow();
+            return true;
         }
         finally
         {
@@ -164,20 +189,32 @@ public sealed partial class LiveSessionManager(
     /// A start event: opens a session. An open session that already holds samples ends first; an empty one
     /// is kept (a redelivered start must not split a ride).
     /// </summary>
-    public async Task StartSessionAsync(string deviceId, Guid riderId, CancellationToken cancellationToken)
+    public Task StartSessionAsync(string deviceId, Guid riderId, CancellationToken cancellationToken) =>
+        StartSessionAsync(deviceId, riderId, redelivered: false, cancellationToken);
+
+    /// <summary>
+    /// A start event. A <paramref name="redelivered"/> one (MQTT DUP) was processed before a crash or reconnect, or
+    /// never reached the spool: with in-order delivery the open session (if any) is the one it started, so it neither
+    /// ends that session nor opens one (the telemetry after it opens one by itself).
+    /// </summary>
+    public async Task StartSessionAsync(string deviceId, Guid riderId, bool redelivered, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             if (_active.TryGetValue(deviceId, out var session))
             {
-                if (session.Samples == 0)
+                if (session.Samples == 0 || redelivered)
                 {
                     session.LastActivity = timeProvider.GetUtcNow();
                     return;
                 }
 
                 EndLocked(deviceId, "start of a new session");
+            }
+            else if (redelivered)
+            {
+                return;
             }
 
             GetOrStart(deviceId, riderId);
@@ -291,11 +328,47 @@ public sealed partial class LiveSessionManager(
         session.FlushToDisk();
         session.Dispose();
         _dirty.Remove(session);
+        if (session.Samples > 0)
+        {
+            MarkEnded(deviceId, session.NewestTicks);
+        }
+
         var ended = Path.ChangeExtension(session.Path, EndedExtension);
         File.Move(session.Path, ended);
         LogSessionEnded(logger, deviceId, session.Header.SessionId, session.Samples, why);
         _toSubmit.Writer.TryWrite(ended);
         return true;
+    }
+
+    /// <summary>Durably records the newest sample time of the device's ended session (before its end is acknowledged).</summary>
+    private void MarkEnded(string deviceId, long newestTicks)
+    {
+        Directory.CreateDirectory(EndedMarksDir);
+        using (var handle = File.OpenHandle(Path.Combine(EndedMarksDir, deviceId), FileMode.Create, FileAccess.Write))
+        {
+            RandomAccess.Write(handle, Encoding.ASCII.GetBytes(newestTicks.ToString(CultureInfo.InvariantCulture)), 0);
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        _lastEndedTicks[deviceId] = newestTicks;
+    }
+
+    /// <summary>The newest sample time of the device's last ended session; null if none ever ended here.</summary>
+    private long? LastEndedTicks(string deviceId)
+    {
+        if (_lastEndedTicks.TryGetValue(deviceId, out var ticks))
+        {
+            return ticks;
+        }
+
+        var mark = Path.Combine(EndedMarksDir, deviceId);
+        if (File.Exists(mark) && long.TryParse(File.ReadAllText(mark), NumberStyles.Integer, CultureInfo.InvariantCulture, out ticks))
+        {
+            _lastEndedTicks[deviceId] = ticks;
+            return ticks;
+        }
+
+        return null;
     }
 
     private async Task SubmitLoopAsync(CancellationToken cancellationToken)
@@ -433,6 +506,9 @@ public sealed partial class LiveSessionManager(
         public string Path { get; }
         public SessionHeader Header { get; }
         public long Samples { get; set; }
+
+        /// <summary>The newest sample time spooled (UTC ticks).</summary>
+        public long NewestTicks { get; set; }
         public DateTimeOffset LastActivity { get; set; }
 
         public static ActiveSession Create(string path, SessionHeader header, DateTimeOffset now)
@@ -446,9 +522,22 @@ public sealed partial class LiveSessionManager(
 
         public static ActiveSession Open(string path, SessionHeader header, DateTimeOffset now)
         {
-            var lines = File.ReadLines(path).Count(l => l.Length > 0 && l[0] != '#');
+            long lines = 0, newest = 0;
+            foreach (var line in File.ReadLines(path))
+            {
+                if (line.Length > 0 && line[0] != '#')
+                {
+                    lines++;
+                    var comma = line.IndexOf(',', StringComparison.Ordinal);
+                    if (comma > 0 && long.TryParse(line.AsSpan(0, comma), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks))
+                    {
+                        newest = Math.Max(newest, ticks);
+                    }
+                }
+            }
+
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.Read);
-            return new ActiveSession(path, header, handle, RandomAccess.GetLength(handle), now) { Samples = lines };
+            return new ActiveSession(path, header, handle, RandomAccess.GetLength(handle), now) { Samples = lines, NewestTicks = newest };
         }
 
         public void Write(ReadOnlySpan<byte> bytes)

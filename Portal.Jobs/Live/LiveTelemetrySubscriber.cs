@@ -334,7 +334,13 @@ public sealed partial class LiveTelemetrySubscriber(
             metrics.MessageRejected(RejectReason.BadTimestamp);
         }
 
-        await sessions.AppendAsync(deviceId, device.RiderId, parsed.Samples, cancellationToken);
+        if (!await sessions.AppendAsync(deviceId, device.RiderId, parsed.Samples, message.Dup, cancellationToken))
+        {
+            // The broker resent a message of a session that ended before a crash or reconnect: its samples are in that ride.
+            metrics.RedeliveryOfEndedSessionDropped();
+            return null;
+        }
+
         activity.RecordAccepted(deviceId, timeProvider.GetUtcNow());
         return (parsed.Samples.Count, parsed.Samples.Max(s => s.TimestampTicks));
     }
@@ -358,7 +364,7 @@ public sealed partial class LiveTelemetrySubscriber(
         switch (sessionEvent)
         {
             case "start":
-                await sessions.StartSessionAsync(device.Id, device.RiderId, cancellationToken);
+                await sessions.StartSessionAsync(device.Id, device.RiderId, message.Dup, cancellationToken);
                 break;
             case "end":
                 await sessions.EndSessionAsync(device.Id, "end event", cancellationToken);

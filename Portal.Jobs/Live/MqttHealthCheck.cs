@@ -24,6 +24,7 @@ public sealed class MqttHealthCheck(IOptions<MqttOptions> options, LiveIngestRol
             ["messages_spooled"] = metrics.MessagesSpooled,
             ["samples_spooled"] = metrics.SamplesSpooled,
             ["messages_other_partitions"] = metrics.MessagesOfOtherPartitions,
+            ["messages_redelivered_after_end"] = metrics.RedeliveriesOfEndedSessions,
             ["sessions_submitted"] = metrics.SessionsSubmitted,
             ["session_submit_failures"] = metrics.SessionSubmitFailures,
         };

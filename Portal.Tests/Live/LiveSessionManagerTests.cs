@@ -124,6 +124,80 @@ public sealed class LiveSessionManagerTests : IAsyncDisposable
         await manager.DisposeAsync();
     }
 
+    [Fact]
+    public async Task RedeliveredTelemetryOfASessionThatEndedBeforeACrash_IsDropped_NotMadeIntoASecondRide()
+    {
+        var rider = Guid.NewGuid();
+        var crashed = NewManager();
+        await crashed.AppendAsync("dev-g", rider, [Sample(1), Sample(2)], CancellationToken.None);
+        await crashed.AppendAsync("dev-g", rider, [Sample(3)], CancellationToken.None);
+        await crashed.EndSessionAsync("dev-g", "end event", CancellationToken.None);
+        await crashed.DisposeAsync(); // killed before the last telemetry and the end event were acknowledged
+
+        var restarted = NewManager();
+        await restarted.RecoverAsync(CancellationToken.None);
+        var running = restarted.RunAsync(_stop.Token);
+        var redeliveredKept = await restarted.AppendAsync("dev-g", rider, [Sample(3)], redelivered: true, CancellationToken.None);
+        await restarted.EndSessionAsync("dev-g", "end event", CancellationToken.None); // the redelivered end
+        var ride = await _sink.WaitForAsync("dev-g", TimeSpan.FromSeconds(10));
+        await WaitUntilSubmittedAsync("dev-g");
+
+        Assert.False(redeliveredKept);
+        Assert.DoesNotContain("dev-g", restarted.ActiveDevices);
+        Assert.Equal([1L, 2L, 3L], ride.SeqNumbers);
+        Assert.Single(_sink.Submissions);
+        await _stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task AfterASessionEnded_ANewerRedeliveredMessage_OrAnOlderFirstDelivery_StillOpensTheNextSession()
+    {
+        var rider = Guid.NewGuid();
+        var manager = NewManager();
+        await manager.RecoverAsync(CancellationToken.None);
+        await manager.AppendAsync("dev-h", rider, [Sample(5)], CancellationToken.None);
+        await manager.EndSessionAsync("dev-h", "end event", CancellationToken.None);
+
+        // Newer than the ended session: the next session's message, resent after a reconnect.
+        Assert.True(await manager.AppendAsync("dev-h", rider, [Sample(6)], redelivered: true, CancellationToken.None));
+        await manager.EndSessionAsync("dev-h", "end event", CancellationToken.None);
+        // Not a redelivery: a device whose clock went back rides again; nothing is dropped on timestamps alone.
+        Assert.True(await manager.AppendAsync("dev-h", rider, [Sample(1)], redelivered: false, CancellationToken.None));
+        Assert.Contains("dev-h", manager.ActiveDevices);
+        await manager.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task RedeliveredStartEvent_AfterACrash_NeitherEndsTheResumedSessionNorSplitsTheRide()
+    {
+        var rider = Guid.NewGuid();
+        var crashed = NewManager();
+        await crashed.StartSessionAsync("dev-i", rider, CancellationToken.None);
+        await crashed.AppendAsync("dev-i", rider, [Sample(1), Sample(2)], CancellationToken.None);
+        await crashed.FlushAsync(CancellationToken.None);
+        await crashed.DisposeAsync(); // killed before the start event was acknowledged
+
+        var restarted = NewManager();
+        await restarted.RecoverAsync(CancellationToken.None);
+        var running = restarted.RunAsync(_stop.Token);
+        await restarted.StartSessionAsync("dev-i", rider, redelivered: true, CancellationToken.None);
+        await restarted.AppendAsync("dev-i", rider, [Sample(2)], redelivered: true, CancellationToken.None);
+        await restarted.AppendAsync("dev-i", rider, [Sample(3)], CancellationToken.None);
+        await restarted.EndSessionAsync("dev-i", "end event", CancellationToken.None);
+        await WaitUntilSubmittedAsync("dev-i");
+
+        var ride = Assert.Single(_sink.Submissions);
+        Assert.Equal([1L, 2L, 3L], ride.SeqNumbers);
+        await _stop.CancelAsync();
+        await running;
+    }
+
+    /// <summary>Waits until the device has no spool left: every session it had was submitted (or failed the test by timing out).</summary>
+    private Task WaitUntilSubmittedAsync(string deviceId) =>
+        LiveTestPorts.WaitUntilAsync(() => Directory.GetFiles(Path.Combine(_spoolDir, "sessions", deviceId)).Length == 0,
+            TimeSpan.FromSeconds(10), $"{deviceId}'s sessions to be submitted");
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -207,7 +207,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public int Port { get; }
     public string SubscriberPassword { get; }
 
-    public static async Task<MosquittoBroker> StartAsync(string topicPrefix)
+    /// <param name="logPackets">Logs every packet (<c>log_type all</c>), e.g. to count redeliveries ("d1") in <see cref="ReadLog"/>.</param>
+    public static async Task<MosquittoBroker> StartAsync(string topicPrefix, bool logPackets = false)
     {
         var directory = LiveTestHost.NewDirectory();
         var broker = new MosquittoBroker(directory, LiveTestPorts.FreeLoopbackPort(), Guid.NewGuid().ToString("N"));
@@ -230,6 +231,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
             persistence false
             max_queued_messages 100000
             log_dest file {Path.Combine(directory, "mosquitto.log")}
+            {(logPackets ? "log_type all" : "")}
             """);
         await broker.AddUserAsync(SubscriberUser, broker.SubscriberPassword, create: true);
         await broker.StartProcessAsync();
@@ -244,7 +246,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         await RunAsync("mosquitto_passwd", arguments);
         // mosquitto drops root to the "mosquitto" user: it must be able to read its files.
         SetMode(Directory, 0b111_101_101);
-        foreach (var file in System.IO.Directory.GetFiles(Directory))
+        foreach (var file in System.IO.Directory.GetFiles(Directory).Where(f => !f.EndsWith("mosquitto.log", StringComparison.Ordinal)))
         {
             SetMode(file, 0b110_100_100);
         }
@@ -259,6 +261,14 @@ public sealed class MosquittoBroker : IAsyncDisposable
     public async Task StartProcessAsync()
     {
         SetMode(Directory, 0b111_101_101);
+        // mosquitto runs as its own user, which may not create files here: give it a log file it may write.
+        var log = Path.Combine(Directory, "mosquitto.log");
+        if (!File.Exists(log))
+        {
+            await File.WriteAllTextAsync(log, "");
+        }
+
+        SetMode(log, 0b110_110_110);
         _process = Process.Start(new ProcessStartInfo("mosquitto", ["-c", _config]) { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new InvalidOperationException("mosquitto did not start.");
         var clock = Stopwatch.StartNew();

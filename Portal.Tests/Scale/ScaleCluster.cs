@@ -97,9 +97,19 @@ public sealed class ScaleCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a worker process; it counts as up once its Hangfire server has registered.</summary>
-    public WorkerProcess StartWorker(string name)
+    public WorkerProcess StartWorker(string name) => StartWorker(name, new Dictionary<string, string>());
+
+    /// <summary>A worker with some of the installation's settings overridden or added (e.g. an ingest subscriber's Mqtt__* keys).</summary>
+    public WorkerProcess StartWorker(string name, IReadOnlyDictionary<string, string> overrides)
     {
-        var worker = WorkerProcess.Start(name, settings);
+        ArgumentNullException.ThrowIfNull(overrides);
+        var environment = new Dictionary<string, string>(settings);
+        foreach (var (key, value) in overrides)
+        {
+            environment[key] = value;
+        }
+
+        var worker = WorkerProcess.Start(name, environment);
         workers.Add(worker);
         return worker;
     }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -71,7 +72,7 @@ internal sealed class CatalogReadCachePolicy : IOutputCachePolicy
         var services = http.RequestServices;
         if (!services.GetRequiredService<IOptions<ReadCacheOptions>>().Value.Enabled
             || !HttpMethods.IsGet(http.Request.Method)
-            || http.User.ToRideCaller() is not { } caller)
+            || CallerKey(http.User) is not { } caller)
         {
             return;
         }
@@ -90,16 +91,33 @@ internal sealed class CatalogReadCachePolicy : IOutputCachePolicy
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = true;
         context.AllowCacheStorage = true;
-        context.AllowLocking = true;
+        // No coalescing of lookups: it would cost every hit a dispatcher round; a rare concurrent miss computes twice.
+        context.AllowLocking = false;
         context.ResponseExpirationTimeSpan = Lifetime;
         var vary = context.CacheVaryByRules;
         vary.QueryKeys = "*";
-        vary.VaryByValues["caller"] = string.Create(CultureInfo.InvariantCulture, $"{caller.UserId:N}:{string.Join(',', caller.Roles.Order(StringComparer.Ordinal))}");
+        vary.VaryByValues["caller"] = caller;
         vary.VaryByValues["catalog"] = watermark.ToString(CultureInfo.InvariantCulture);
         // "Raw available" follows the clock: answers say until when they hold (AnswerValidUntil); the hour also
         // keeps an answer from outliving a clock that jumps (a test's fake clock).
         var hour = services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds() / 3600;
         vary.VaryByValues["hour"] = hour.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Who is asking, as the answers depend on it: the user and their roles (as <see cref="CallerContext"/> reads them).</summary>
+    private static string? CallerKey(ClaimsPrincipal user)
+    {
+        if (user.ToRideCaller() is not { } caller)
+        {
+            return null;
+        }
+
+        return caller.Roles.Count switch
+        {
+            0 => caller.UserId.ToString("N"),
+            1 => string.Concat(caller.UserId.ToString("N"), ":", caller.Roles.First()),
+            _ => string.Concat(caller.UserId.ToString("N"), ":", string.Join(',', caller.Roles.Order(StringComparer.Ordinal))),
+        };
     }
 
     public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;

@@ -29,6 +29,8 @@ public static class DefaultsHosting
                     new DirectoryInfo(Path.Combine(embedded.Value.EnsureDataDir(), "keys")), loggers));
 
         services.AddHostedService<ListeningUrlReporter>();
+        // Nothing to gain from telling every client which server this is.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel => kestrel.AddServerHeader = false);
         return builder;
     }
 }

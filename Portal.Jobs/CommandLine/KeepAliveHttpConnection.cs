@@ -25,7 +25,8 @@ internal sealed class KeepAliveHttpConnection : IDisposable
     {
         this.socket = socket;
         requestHead = "GET "u8.ToArray();
-        requestTail = Encoding.ASCII.GetBytes($" HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\r\n");
+        // As browsers and HTTP libraries do; the body is read, not decompressed.
+        requestTail = Encoding.ASCII.GetBytes($" HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept-Encoding: gzip\r\n\r\n");
     }
 
     public static async Task<KeepAliveHttpConnection> OpenAsync(Uri server, string token, CancellationToken cancellationToken)

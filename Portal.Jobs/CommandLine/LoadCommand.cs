@@ -83,6 +83,7 @@ public static class LoadCommand
             UseProxy = false,
             UseCookies = false,
             ActivityHeadersPropagator = null,
+            AutomaticDecompression = DecompressionMethods.GZip,
         })
         {
             BaseAddress = settings.Server,
@@ -373,6 +374,8 @@ public static class LoadCommand
         }
 
         var span = seedTo - seedFrom;
+        // The warm-up asks for every one of those rides once, then at random: a server in its steady state has served them.
+        var everyRide = ids.Select(id => $"/api/rides/{id}/analytics").ToList();
         string RetrieveUrl(Random random) => $"/api/rides/{ids[random.Next(ids.Count)]}/analytics";
         string ListUrl(Random random)
         {
@@ -389,7 +392,7 @@ public static class LoadCommand
         await stdout.WriteLineAsync(Invariant($"(c) clients: closed loop, no think time, {settings.WarmupSeconds} s warm-up then {settings.ApiSeconds} s per client count, one HTTP/1.1 keep-alive connection per client ({(settings.HttpClient == "raw" ? "minimal socket client" : ".NET HttpClient")})"));
         foreach (var clients in settings.Clients)
         {
-            await RunClientsAsync(http, settings.HttpClient, clients, TimeSpan.FromSeconds(settings.WarmupSeconds), RetrieveUrl, settings.ServerPid, cancellationToken);
+            await RunClientsAsync(http, settings.HttpClient, clients, TimeSpan.FromSeconds(settings.WarmupSeconds), RetrieveUrl, settings.ServerPid, cancellationToken, everyRide);
             report.Retrieve[clients] = await RunClientsAsync(http, settings.HttpClient, clients, TimeSpan.FromSeconds(settings.ApiSeconds), RetrieveUrl, settings.ServerPid, cancellationToken);
             await RunClientsAsync(http, settings.HttpClient, clients, TimeSpan.FromSeconds(settings.WarmupSeconds), ListUrl, settings.ServerPid, cancellationToken);
             report.List[clients] = await RunClientsAsync(http, settings.HttpClient, clients, TimeSpan.FromSeconds(settings.ApiSeconds), ListUrl, settings.ServerPid, cancellationToken);
@@ -401,15 +404,19 @@ public static class LoadCommand
         {
             // The same largest load once more through .NET's HttpClient, to show what the clients' own cost does.
             var most = settings.Clients.Max();
+            await RunClientsAsync(http, "dotnet", most, TimeSpan.FromSeconds(settings.WarmupSeconds), RetrieveUrl, settings.ServerPid, cancellationToken, everyRide);
             var retrieve = await RunClientsAsync(http, "dotnet", most, TimeSpan.FromSeconds(settings.ApiSeconds), RetrieveUrl, settings.ServerPid, cancellationToken);
+            await RunClientsAsync(http, "dotnet", most, TimeSpan.FromSeconds(settings.WarmupSeconds), ListUrl, settings.ServerPid, cancellationToken);
             var list = await RunClientsAsync(http, "dotnet", most, TimeSpan.FromSeconds(settings.ApiSeconds), ListUrl, settings.ServerPid, cancellationToken);
             await stdout.WriteLineAsync(Invariant(
                 $"(c) {most} client(s) through .NET HttpClient instead: retrieve p50 {retrieve.P50:F1} ms p95 {retrieve.P95:F1} ms ({retrieve.RequestsPerSecond:F0}/s, CPU µs/request: portal {retrieve.ServerCpuMicroseconds:F0}, clients {retrieve.ClientCpuMicroseconds:F0}); list p50 {list.P50:F1} ms p95 {list.P95:F1} ms ({list.RequestsPerSecond:F0}/s, CPU µs/request: portal {list.ServerCpuMicroseconds:F0}, clients {list.ClientCpuMicroseconds:F0})"));
         }
     }
 
+    /// <param name="sweep">Asked first, each once, split over the clients (a warm-up that has seen every ride), before <paramref name="url"/>.</param>
     private static async Task<Latencies> RunClientsAsync(
-        HttpClient http, string clientKind, int clients, TimeSpan duration, Func<Random, string> url, int? serverPid, CancellationToken cancellationToken)
+        HttpClient http, string clientKind, int clients, TimeSpan duration, Func<Random, string> url, int? serverPid, CancellationToken cancellationToken,
+        IReadOnlyList<string>? sweep = null)
     {
         var samples = new List<double>[clients];
         var token = http.DefaultRequestHeaders.Authorization?.Parameter ?? throw new InvalidOperationException("The clients need the bearer token.");
@@ -428,10 +435,21 @@ public static class LoadCommand
                 // Every answer is read to its last byte into one buffer per client: the clients share the server's two
                 // cores, so they must spend as little of them as they can.
                 var sink = new byte[64 * 1024];
-                while (clock.Elapsed < duration)
+                var next = client;
+                while (clock.Elapsed < duration || (sweep is not null && next < sweep.Count))
                 {
                     var started = Stopwatch.GetTimestamp();
-                    var path = url(random);
+                    string path;
+                    if (sweep is not null && next < sweep.Count)
+                    {
+                        path = sweep[next];
+                        next += clients;
+                    }
+                    else
+                    {
+                        path = url(random);
+                    }
+
                     var status = connections is not null
                         ? await connections[client].GetAsync(path, cancellationToken)
                         : await GetWithHttpClientAsync(http, path, sink, cancellationToken);

@@ -117,6 +117,48 @@ public sealed class CatalogReadCacheTests
         Assert.False(listedAfter!["items"]![0]!["rawAvailable"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public async Task TheList_IsGzipped_ForClientsThatAcceptIt_AndKeptApartFromThePlainAnswer_WhileSmallAnswersAreNot()
+    {
+        await using var portal = await ClockedPortal.StartAsync(TestDatabase.PostgreSql);
+        using var rider = await portal.CreateBearerClientAsync(DemoAccounts.RiderEmail);
+        var ride = await portal.AddAnalysedRideAsync(await UserIdAsync(rider), maxSpeedKmh: 42);
+
+        using var gzipped = await GetAsync(rider, "/api/rides", acceptGzip: true);
+        using var plain = await GetAsync(rider, "/api/rides", acceptGzip: false);
+        using var gzippedAgain = await GetAsync(rider, "/api/rides", acceptGzip: true);
+        using var metrics = await GetAsync(rider, $"/api/rides/{ride}/analytics", acceptGzip: true);
+
+        Assert.Equal(["gzip"], gzipped.Content.Headers.ContentEncoding);
+        Assert.Empty(plain.Content.Headers.ContentEncoding);
+        Assert.Equal(["gzip"], gzippedAgain.Content.Headers.ContentEncoding);
+        Assert.Empty(metrics.Content.Headers.ContentEncoding);
+        var unzipped = await Gunzip(gzipped);
+        Assert.Equal(await plain.Content.ReadAsStringAsync(), unzipped);
+        Assert.Equal([ride.ToString()], Ids(JsonNode.Parse(unzipped)!.AsObject()));
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, bool acceptGzip)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (acceptGzip)
+        {
+            request.Headers.AcceptEncoding.ParseAdd("gzip");
+        }
+
+        var response = await client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return response;
+    }
+
+    private static async Task<string> Gunzip(HttpResponseMessage response)
+    {
+        await using var compressed = await response.Content.ReadAsStreamAsync();
+        await using var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        return await reader.ReadToEndAsync();
+    }
+
     private static string[] Ids(JsonObject page) => [.. page["items"]!.AsArray().Select(item => item!["id"]!.GetValue<string>())];
 
     private static async Task<Guid> UserIdAsync(HttpClient client) =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Portal.Api;
 
 namespace Portal.Hosting;
 
@@ -33,7 +34,7 @@ public static class PipelineHosting
         app.UseAuthorization();
         app.UseAntiforgery();
         // After authorization: a cached answer is only ever served to a caller allowed to ask.
-        app.UseOutputCache();
+        app.UseCatalogReadCache();
         return app;
     }
 }

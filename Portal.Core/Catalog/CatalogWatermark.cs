@@ -55,8 +55,8 @@ public sealed class CatalogWrites
 /// A number the database raises, once per committing transaction, whenever rides or team memberships change
 /// (triggers of the CatalogWatermark migrations, so writes of every process count). Anything computed after
 /// reading value W is at least as new as W, which makes W a safe cache key: a change gives a new key.
-/// Read at most every <see cref="ReadCacheOptions.MaxStalenessMilliseconds"/>, and again right after this
-/// process wrote to the catalog.
+/// Read at most every <see cref="ReadCacheOptions.MaxStalenessMilliseconds"/> (while one request reads it again,
+/// the others use the last value), and again right after this process wrote to the catalog (then all wait for it).
 /// </summary>
 public sealed class CatalogWatermark(
     IDbContextFactory<CatalogDbContext> catalogs,
@@ -69,12 +69,27 @@ public sealed class CatalogWatermark(
 
     public async ValueTask<long> CurrentAsync(CancellationToken cancellationToken)
     {
-        if (Fresh(Volatile.Read(ref last)) is { } value)
+        var reading = Volatile.Read(ref last);
+        if (Fresh(reading) is { } value)
         {
             return value;
         }
 
-        await refresh.WaitAsync(cancellationToken);
+        if (reading is not null && reading.WritesBefore == writes.Count)
+        {
+            if (!refresh.Wait(0, CancellationToken.None))
+            {
+                // Only old, and another request is reading it again right now: the others go on with the last value
+                // rather than all waiting for that one query (the bound stretches by one query at most).
+                return reading.Value;
+            }
+        }
+        else
+        {
+            // This process wrote: every request waits for a reading taken after that write.
+            await refresh.WaitAsync(cancellationToken);
+        }
+
         try
         {
             if (Fresh(last) is { } refreshedMeanwhile)

@@ -184,31 +184,12 @@ public sealed class CatalogReadCacheTests
 
         public async Task<Guid> AddAnalysedRideAsync(Guid owner, double maxSpeedKmh, DateTimeOffset? rawRetainUntil = null)
         {
-            var uploadedAt = Clock.GetUtcNow().AddMinutes(-10);
-            var id = Guid.CreateVersion7(uploadedAt);
+            var ride = TestRides.Analysed(owner, Clock.GetUtcNow().AddMinutes(-10), maxSpeedKmh, rawRetainUntil: rawRetainUntil);
             await using var scope = Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CatalogDbContext>();
-            db.Rides.Add(new Ride
-            {
-                Id = id,
-                OwnerId = owner,
-                UploaderId = owner,
-                Source = RideSource.Api,
-                FileName = $"cached-{id:N}.csv",
-                SizeBytes = 1000,
-                Sha256 = $"{id:N}{id:N}",
-                RawKey = $"{owner}/{id}.csv",
-                UploadedAt = uploadedAt,
-                Status = RideStatus.Analyzed,
-                ProgressPercent = 100,
-                AnalyzedAt = uploadedAt.AddSeconds(2),
-                AnalysisVersion = 1,
-                MetricsJson = string.Create(CultureInfo.InvariantCulture, $$"""{"max_speed_kmh":{{maxSpeedKmh}}}"""),
-                MaxSpeedKmh = maxSpeedKmh,
-                RawRetainUntil = rawRetainUntil,
-            });
+            db.Rides.Add(ride);
             await db.SaveChangesAsync();
-            return id;
+            return ride.Id;
         }
 
         /// <summary>A statement on a connection of its own, as another process would run it.</summary>

@@ -88,29 +88,8 @@ public sealed class RideReadTests(SqliteCatalogDatabase database) : IClassFixtur
     }
 
     /// <summary>An analysed ride uploaded <paramref name="minutesAgo"/> minutes before the test clock's start.</summary>
-    private static Ride AnalysedRide(Guid owner, int minutesAgo, double maxSpeedKmh)
-    {
-        var uploadedAt = PipelineHarness.Start.AddMinutes(-minutesAgo);
-        var id = Guid.CreateVersion7(uploadedAt);
-        return new Ride
-        {
-            Id = id,
-            OwnerId = owner,
-            UploaderId = owner,
-            Source = RideSource.Api,
-            FileName = $"ride-{minutesAgo}.csv",
-            SizeBytes = 1000,
-            Sha256 = $"{id:N}{id:N}",
-            RawKey = $"{owner}/{id}.csv",
-            UploadedAt = uploadedAt,
-            Status = RideStatus.Analyzed,
-            ProgressPercent = 100,
-            AnalyzedAt = uploadedAt.AddSeconds(2),
-            AnalysisVersion = 1,
-            MetricsJson = $$"""{"max_speed_kmh":{{maxSpeedKmh.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}""",
-            MaxSpeedKmh = maxSpeedKmh,
-        };
-    }
+    private static Ride AnalysedRide(Guid owner, int minutesAgo, double maxSpeedKmh) =>
+        TestRides.Analysed(owner, PipelineHarness.Start.AddMinutes(-minutesAgo), maxSpeedKmh, $"ride-{minutesAgo}.csv");
 
     private async Task AddAsync(IReadOnlyList<Ride> rides)
     {

@@ -13,9 +13,9 @@ internal sealed class KeepAliveHttpConnection : IDisposable
 {
     private static readonly byte[] HeaderEnd = "\r\n\r\n"u8.ToArray();
     private static readonly byte[] LineEnd = "\r\n"u8.ToArray();
+    private static readonly byte[] RequestHead = "GET "u8.ToArray();
 
     private readonly Socket socket;
-    private readonly byte[] requestHead;
     private readonly byte[] requestTail;
     private readonly byte[] buffer = new byte[64 * 1024];
     private int start;
@@ -24,7 +24,6 @@ internal sealed class KeepAliveHttpConnection : IDisposable
     private KeepAliveHttpConnection(Socket socket, string host, string token)
     {
         this.socket = socket;
-        requestHead = "GET "u8.ToArray();
         // As browsers and HTTP libraries do; the body is read, not decompressed.
         requestTail = Encoding.ASCII.GetBytes($" HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nAccept-Encoding: gzip\r\n\r\n");
     }
@@ -48,10 +47,10 @@ internal sealed class KeepAliveHttpConnection : IDisposable
     /// <returns>The status code, once the whole answer has been read.</returns>
     public async Task<int> GetAsync(string pathAndQuery, CancellationToken cancellationToken)
     {
-        var request = new byte[requestHead.Length + pathAndQuery.Length + requestTail.Length];
-        requestHead.CopyTo(request, 0);
-        Encoding.ASCII.GetBytes(pathAndQuery, request.AsSpan(requestHead.Length));
-        requestTail.CopyTo(request, requestHead.Length + pathAndQuery.Length);
+        var request = new byte[RequestHead.Length + pathAndQuery.Length + requestTail.Length];
+        RequestHead.CopyTo(request, 0);
+        Encoding.ASCII.GetBytes(pathAndQuery, request.AsSpan(RequestHead.Length));
+        requestTail.CopyTo(request, RequestHead.Length + pathAndQuery.Length);
         await socket.SendAsync(request, SocketFlags.None, cancellationToken);
 
         var headerLength = await ReadUntilAsync(HeaderEnd, cancellationToken);

@@ -42,8 +42,9 @@ public static class CatalogReadCache
     }
 
     /// <summary>
-    /// The read cache, then (inside it, so kept answers are the compressed ones) gzip for the large ride answers: the
-    /// list and the chart traces. A ride or its metrics (a few hundred bytes) gain nothing from it.
+    /// The read cache, then (inside it, so a kept list page is the compressed one) gzip for the large ride answers:
+    /// the list, and the chart traces (not kept: compressed on every request). A ride or its metrics (a few hundred
+    /// bytes) gain nothing from it.
     /// </summary>
     public static IApplicationBuilder UseCatalogReadCache(this IApplicationBuilder app)
     {
@@ -138,12 +139,7 @@ internal sealed class CatalogReadCachePolicy : IOutputCachePolicy
             return null;
         }
 
-        return caller.Roles.Count switch
-        {
-            0 => caller.UserId.ToString("N"),
-            1 => string.Concat(caller.UserId.ToString("N"), ":", caller.Roles.First()),
-            _ => string.Concat(caller.UserId.ToString("N"), ":", string.Join(',', caller.Roles.Order(StringComparer.Ordinal))),
-        };
+        return string.Concat(caller.UserId.ToString("N"), ":", string.Join(',', caller.Roles.Order(StringComparer.Ordinal)));
     }
 
     public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken cancellation) => ValueTask.CompletedTask;

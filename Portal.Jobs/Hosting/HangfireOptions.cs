@@ -47,6 +47,9 @@ public sealed class HangfireServerOptions
 
     public string[]? Queues { get; set; }
 
+    /// <summary>Analyse a small simulated ride at start so the first real ride runs on optimised code (AnalyzerWarmUp).</summary>
+    public bool WarmUp { get; set; } = true;
+
     public int EffectiveWorkers => Workers ?? Environment.ProcessorCount;
 
     public string[] EffectiveQueues => Queues is { Length: > 0 } queues ? queues : [.. DefaultQueues];

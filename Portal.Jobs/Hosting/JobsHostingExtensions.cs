@@ -57,7 +57,7 @@ public static class JobsHostingExtensions
             provider.GetRequiredService<IOptions<EmbeddedOptions>>().Value)));
 
         // Whether this process processes jobs at all is decided when the host is composed.
-        if (builder.Configuration.GetValue($"{HangfireOptions.Section}:Server:Enabled", defaultValue: true))
+        if (builder.ProcessesJobs())
         {
             services.AddHangfireServer((provider, server) =>
             {
@@ -72,6 +72,10 @@ public static class JobsHostingExtensions
         services.AddHealthChecks().AddCheck<HangfireStorageHealthCheck>("hangfire", tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>Whether this process runs a Hangfire server (decided when the host is composed).</summary>
+    internal static bool ProcessesJobs(this IHostApplicationBuilder builder) =>
+        builder.Configuration.GetValue($"{HangfireOptions.Section}:Server:{nameof(HangfireServerOptions.Enabled)}", defaultValue: true);
 
     internal static JobStorage CreateStorage(HangfireOptions options, EmbeddedOptions embedded) => options.Storage switch
     {

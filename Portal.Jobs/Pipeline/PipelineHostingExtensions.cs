@@ -1,9 +1,11 @@
 using Hangfire;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Core.Rides;
+using Portal.Jobs.Hosting;
 
 namespace Portal.Jobs.Pipeline;
 
@@ -27,16 +29,33 @@ public static class PipelineHostingExtensions
         services.TryAddScoped<UploadSessionCleanupJob>();
         services.TryAddScoped<OrphanRawSweepJob>();
         services.AddHostedService<PipelineRecurringJobs>();
+        if (builder.ProcessesJobs() && builder.Configuration.GetValue($"{HangfireOptions.Section}:Server:{nameof(HangfireServerOptions.WarmUp)}", defaultValue: true))
+        {
+            services.TryAddSingleton<AnalyzerWarmUp>();
+            services.AddHostedService(provider => provider.GetRequiredService<AnalyzerWarmUp>());
+            services.AddHealthChecks().AddCheck<AnalyzerWarmUpHealthCheck>(AnalyzerWarmUpHealthCheck.Name, tags: ["ready"]);
+        }
+
         return builder;
     }
 }
 
 /// <summary>
 /// Registers the recurring retention, upload clean-up and orphan sweep jobs at start-up, only where Hangfire is
-/// configured (its storage is needed to store them); every process may do it, it is idempotent.
+/// configured (its storage is needed to store them); every process may do it, it is idempotent. A registration that
+/// fails (a process killed while it held a recurring job's lock leaves that lock for Hangfire's lock timeout, up to
+/// 10 minutes on PostgreSQL) does not stop the host: it is tried again every <see cref="RetryInterval"/> until it succeeds.
 /// </summary>
-internal sealed class PipelineRecurringJobs(IServiceProvider services, ILogger<PipelineRecurringJobs> logger) : IHostedService
+internal sealed class PipelineRecurringJobs(IServiceProvider services, TimeProvider time, ILogger<PipelineRecurringJobs> logger) : IHostedService, IDisposable
 {
+    private readonly CancellationTokenSource stopping = new();
+    private Task retries = Task.CompletedTask;
+
+    internal static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Completes when the jobs are registered (or the host stops first); for tests.</summary>
+    internal Task Registered => retries;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         IRecurringJobManager? manager;
@@ -57,14 +76,71 @@ internal sealed class PipelineRecurringJobs(IServiceProvider services, ILogger<P
             return Task.CompletedTask;
         }
 
-        var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
-        manager.AddOrUpdate<RetentionJob>(PipelineHostingExtensions.RetentionJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
-        manager.AddOrUpdate<UploadSessionCleanupJob>(PipelineHostingExtensions.UploadCleanupJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Hourly(17), utc);
-        manager.AddOrUpdate<OrphanRawSweepJob>(PipelineHostingExtensions.OrphanSweepJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Hourly(41), utc);
-        logger.LogInformation("Recurring pipeline jobs registered: {Retention} daily, {Cleanup} and {Sweep} hourly",
-            PipelineHostingExtensions.RetentionJobId, PipelineHostingExtensions.UploadCleanupJobId, PipelineHostingExtensions.OrphanSweepJobId);
+        if (!TryRegister(manager))
+        {
+            retries = RetryAsync(manager, stopping.Token);
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private async Task RetryAsync(IRecurringJobManager manager, CancellationToken cancellationToken)
+    {
+        try
+        {
+            do
+            {
+                await Task.Delay(RetryInterval, time, cancellationToken);
+            }
+            while (!TryRegister(manager));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private bool TryRegister(IRecurringJobManager manager)
+    {
+        try
+        {
+            var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
+            manager.AddOrUpdate<RetentionJob>(PipelineHostingExtensions.RetentionJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
+            manager.AddOrUpdate<UploadSessionCleanupJob>(PipelineHostingExtensions.UploadCleanupJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Hourly(17), utc);
+            manager.AddOrUpdate<OrphanRawSweepJob>(PipelineHostingExtensions.OrphanSweepJobId, PipelineQueues.Maintenance, job => job.RunAsync(CancellationToken.None), Cron.Hourly(41), utc);
+            logger.LogInformation("Recurring pipeline jobs registered: {Retention} daily, {Cleanup} and {Sweep} hourly",
+                PipelineHostingExtensions.RetentionJobId, PipelineHostingExtensions.UploadCleanupJobId, PipelineHostingExtensions.OrphanSweepJobId);
+            return true;
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            // Typically a distributed lock still held by a killed process, or the database away for a moment.
+            logger.LogWarning(failure, "Recurring pipeline jobs not registered yet; trying again in {Interval}", RetryInterval);
+            return false;
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (retries.IsCompleted)
+        {
+            return;
+        }
+
+        try
+        {
+            await stopping.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed first (a host may stop its services after disposing them): Dispose cancelled it already.
+        }
+
+        await retries.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        stopping.Cancel();
+        stopping.Dispose();
+    }
 }

@@ -92,6 +92,8 @@ public class PortalFactory : WebApplicationFactory<Program>
             ["Database:Provider"] = Database.ToString(),
             ["Hangfire:Storage"] = HangfireStorage,
             ["Hangfire:Server:Workers"] = "2",
+            // Readiness waits for the analyzer warm-up; the tests measure no first-ride latency (AnalyzerWarmUpTests covers it).
+            ["Hangfire:Server:WarmUp"] = "false",
             ["Demo:Seed"] = "true",
             ["Demo:Password"] = DemoPassword,
             ["Logging:LogLevel:Default"] = "Warning",

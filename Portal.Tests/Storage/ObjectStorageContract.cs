@@ -291,16 +291,20 @@ public abstract class ObjectStorageContract(IObjectStorage storage, ITestOutputH
         var key = Unique + "large.bin";
         var heap = new LiveHeapProbe();
         var clock = Stopwatch.StartNew();
-        // precise: false reads the GC's own running total. The precise sum over live threads' allocation contexts
-        // jumped by ~3 GiB twice in CI while a 105 MiB object moved, with the live heap flat (a count, not an allocation).
-        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        using var allocations = new AllocationMeter();
 
+        // The GC's own counter is printed beside the events for comparison only (see AllocationMeter).
+        var counterBefore = GC.GetTotalAllocatedBytes(precise: false);
+        allocations.Start();
         using var source = new SeededStream(seed: 20261128, LargeObjectSize, ProbeEvery, heap.Sample);
         var stored = await Storage.PutAsync(BucketKind.Raw, key, source, "application/octet-stream", Ct);
-        var uploadAllocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        await allocations.StopAsync();
+        var uploadAllocated = allocations.Bytes;
+        var uploadReport = AllocationReport(allocations, counterBefore);
         var uploadTime = clock.Elapsed;
 
-        allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        counterBefore = GC.GetTotalAllocatedBytes(precise: false);
+        allocations.Start();
         using var downloaded = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long received = 0;
         await using (var read = await Storage.OpenReadAsync(BucketKind.Raw, key, Ct))
@@ -319,10 +323,12 @@ public abstract class ObjectStorageContract(IObjectStorage storage, ITestOutputH
             }
         }
 
-        var downloadAllocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        await allocations.StopAsync();
+        var downloadAllocated = allocations.Bytes;
+        var downloadReport = AllocationReport(allocations, counterBefore);
         output.WriteLine(
             $"{Storage.GetType().Name}: object {LargeObjectSize / 1048576.0:F1} MiB; peak live heap growth {heap.PeakGrowth / 1048576.0:F1} MiB " +
-            $"over {heap.Samples} samples; allocated {uploadAllocated / 1048576.0:F1} MiB uploading, {downloadAllocated / 1048576.0:F1} MiB downloading; " +
+            $"over {heap.Samples} samples; allocated uploading {uploadReport}; downloading {downloadReport}; " +
             $"upload {uploadTime.TotalSeconds:F1} s, total {clock.Elapsed.TotalSeconds:F1} s.");
         await Storage.DeleteAsync(BucketKind.Raw, key, Ct);
 
@@ -332,17 +338,21 @@ public abstract class ObjectStorageContract(IObjectStorage storage, ITestOutputH
         Assert.True(heap.Samples >= 12, $"only {heap.Samples} heap samples were taken");
 
         Assert.True(heap.PeakGrowth < MaxLiveHeapGrowth, $"live heap grew by {heap.PeakGrowth} bytes while moving a {LargeObjectSize}-byte object");
-        AssertAllocationsBounded(uploadAllocated, downloadAllocated, LargeObjectSize);
+        AssertAllocationsBounded(uploadAllocated, downloadAllocated, LargeObjectSize, $"uploading {uploadReport}; downloading {downloadReport}");
     }
+
+    private static string AllocationReport(AllocationMeter allocations, long counterBefore) =>
+        $"{allocations.Bytes / 1048576.0:F1} MiB over {allocations.GcCount} gen0 collections " +
+        $"(GC counter {(GC.GetTotalAllocatedBytes(precise: false) - counterBefore) / 1048576.0:F1} MiB; most: {allocations.Top(3)})";
 
     /// <summary>
     /// Providers whose SDK streams through reused buffers also allocate far less than the object; one that
     /// allocates a fresh buffer per part (Minio) overrides this with the bound it can honestly meet.
     /// </summary>
-    protected virtual void AssertAllocationsBounded(long uploadAllocated, long downloadAllocated, long objectSize)
+    protected virtual void AssertAllocationsBounded(long uploadAllocated, long downloadAllocated, long objectSize, string report)
     {
-        Assert.True(uploadAllocated < objectSize / 4, $"uploading allocated {uploadAllocated} bytes for a {objectSize}-byte object");
-        Assert.True(downloadAllocated < objectSize / 4, $"downloading allocated {downloadAllocated} bytes for a {objectSize}-byte object");
+        Assert.True(uploadAllocated < objectSize / 4, $"uploading allocated {uploadAllocated} bytes for a {objectSize}-byte object: {report}");
+        Assert.True(downloadAllocated < objectSize / 4, $"downloading allocated {downloadAllocated} bytes for a {objectSize}-byte object: {report}");
     }
 
     protected async Task<List<string>> ListKeysAsync(string prefix) =>

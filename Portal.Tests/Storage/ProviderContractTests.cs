@@ -152,10 +152,10 @@ public sealed class S3ObjectStorageContractTests(S3StorageFixture fixture, ITest
     /// upload allocations match the object size even though at most one part is alive at a time, which the
     /// live-heap samples check. Downloads are read straight from the response and stay small.
     /// </summary>
-    protected override void AssertAllocationsBounded(long uploadAllocated, long downloadAllocated, long objectSize)
+    protected override void AssertAllocationsBounded(long uploadAllocated, long downloadAllocated, long objectSize, string report)
     {
-        Assert.True(uploadAllocated < objectSize * 4, $"uploading allocated {uploadAllocated} bytes for a {objectSize}-byte object");
-        Assert.True(downloadAllocated < objectSize / 4, $"downloading allocated {downloadAllocated} bytes for a {objectSize}-byte object");
+        Assert.True(uploadAllocated < objectSize * 4, $"uploading allocated {uploadAllocated} bytes for a {objectSize}-byte object: {report}");
+        Assert.True(downloadAllocated < objectSize / 4, $"downloading allocated {downloadAllocated} bytes for a {objectSize}-byte object: {report}");
     }
 
     [Fact]

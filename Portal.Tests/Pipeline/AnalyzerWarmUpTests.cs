@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Portal.Core.Analytics;
-using Portal.Jobs.Hosting;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Tests.Pipeline;
@@ -75,23 +73,11 @@ public sealed class AnalyzerWarmUpTests
         Assert.DoesNotContain(host.Services.GetServices<IHostedService>(), service => service is AnalyzerWarmUp);
     }
 
-    private static IHost BuildJobsHost(IRideAnalyzer analyzer, params (string Key, string Value)[] settings)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Hangfire:Storage"] = "InMemory",
-            ["Hangfire:Server:Workers"] = "1",
-            // A queue nothing is ever put on: this host's server takes no job.
-            ["Hangfire:Server:Queues:0"] = "warm-up-test-idle",
-            ["Embedded:DataDir"] = Path.Combine(Path.GetTempPath(), "portal-tests", $"warm-up-{Guid.NewGuid():N}"),
-        });
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.Services.AddSingleton(analyzer);
-        builder.AddPortalJobs();
-        builder.AddRidePipeline();
-        return builder.Build();
-    }
+    private static IHost BuildJobsHost(IRideAnalyzer analyzer, params (string Key, string Value)[] settings) =>
+        JobsTestHost.Build(
+            services => services.AddSingleton(analyzer),
+            // One worker on a queue nothing is ever put on: this host's server takes no job.
+            [("Hangfire:Server:Workers", "1"), ("Hangfire:Server:Queues:0", "warm-up-test-idle"), .. settings]);
 
     private sealed class RecordingAnalyzer(IRideAnalyzer inner, Task gate) : IRideAnalyzer
     {

@@ -1,10 +1,8 @@
 using Hangfire;
 using Hangfire.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Portal.Jobs.Hosting;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Tests.Pipeline;
@@ -13,20 +11,7 @@ namespace Portal.Tests.Pipeline;
 [Trait("Category", "Pipeline")]
 public sealed class OrphanSweepHostingTests
 {
-    private static IHost BuildJobsHost(params (string Key, string Value)[] settings)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Hangfire:Storage"] = "InMemory",
-            ["Hangfire:Server:Enabled"] = "false",
-            ["Embedded:DataDir"] = Path.Combine(Path.GetTempPath(), "portal-tests", $"orphan-hosting-{Guid.NewGuid():N}"),
-        });
-        builder.Configuration.AddInMemoryCollection(settings.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)));
-        builder.AddPortalJobs();
-        builder.AddRidePipeline();
-        return builder.Build();
-    }
+    private static IHost BuildJobsHost(params (string Key, string Value)[] settings) => JobsTestHost.Build(configure: null, settings);
 
     [Fact]
     public async Task JobsHost_RegistersTheOrphanSweep_AsAnHourlyRecurringJobOnTheMaintenanceQueue()

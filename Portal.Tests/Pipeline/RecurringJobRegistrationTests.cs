@@ -1,10 +1,8 @@
 using Hangfire;
 using Hangfire.Storage;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using Portal.Jobs.Hosting;
 using Portal.Jobs.Pipeline;
 
 namespace Portal.Tests.Pipeline;
@@ -20,17 +18,7 @@ public sealed class RecurringJobRegistrationTests
     public async Task Host_Starts_WhileARecurringJobLockIsHeld_AndRegistersTheJobs_OnceTheLockIsFree()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Hangfire:Storage"] = "InMemory",
-            ["Hangfire:Server:Enabled"] = "false",
-            ["Embedded:DataDir"] = Path.Combine(Path.GetTempPath(), "portal-tests", $"recurring-lock-{Guid.NewGuid():N}"),
-        });
-        builder.Services.AddSingleton<TimeProvider>(clock);
-        builder.AddPortalJobs();
-        builder.AddRidePipeline();
-        using var host = builder.Build();
+        using var host = JobsTestHost.Build(services => services.AddSingleton<TimeProvider>(clock));
         var storage = host.Services.GetRequiredService<JobStorage>();
 
         // What the killed process left: the first job's lock (Hangfire's resource name for a recurring job's lock).

@@ -10,8 +10,9 @@ namespace Portal.Jobs.Pipeline;
 /// <summary>
 /// Analyses a small simulated ride a few times when a process that runs analysis jobs starts, so the engine's hot
 /// loops are compiled at the JIT's optimising tier before the first real ride arrives. Without it the first ride a
-/// fresh portal or worker analyses runs largely on unoptimised code: a 50 MB ride took 1.9–2.1 s there against
-/// 0.45 s for the next one (docs/pipeline.md). Never fails the host: a failed warm-up only costs that speed.
+/// fresh portal or worker analyses runs largely on unoptimised code: a 50 MB ride took 1.7–2.1 s from upload to
+/// metrics there, against 0.4–0.5 s for the next one (docs/pipeline.md, "First ride after a start"). Never fails
+/// the host: a failed warm-up only costs that speed.
 /// </summary>
 internal sealed class AnalyzerWarmUp(IRideAnalyzer analyzer, ILogger<AnalyzerWarmUp> logger) : BackgroundService
 {

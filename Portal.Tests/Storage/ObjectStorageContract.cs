@@ -292,18 +292,14 @@ public abstract class ObjectStorageContract(IObjectStorage storage, ITestOutputH
         var heap = new LiveHeapProbe();
         var clock = Stopwatch.StartNew();
         using var allocations = new AllocationMeter();
-
-        // The GC's own counter is printed beside the events for comparison only (see AllocationMeter).
-        var counterBefore = GC.GetTotalAllocatedBytes(precise: false);
         allocations.Start();
         using var source = new SeededStream(seed: 20261128, LargeObjectSize, ProbeEvery, heap.Sample);
         var stored = await Storage.PutAsync(BucketKind.Raw, key, source, "application/octet-stream", Ct);
         await allocations.StopAsync();
         var uploadAllocated = allocations.Bytes;
-        var uploadReport = AllocationReport(allocations, counterBefore);
+        var uploadReport = allocations.Report();
         var uploadTime = clock.Elapsed;
 
-        counterBefore = GC.GetTotalAllocatedBytes(precise: false);
         allocations.Start();
         using var downloaded = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long received = 0;
@@ -325,7 +321,7 @@ public abstract class ObjectStorageContract(IObjectStorage storage, ITestOutputH
 
         await allocations.StopAsync();
         var downloadAllocated = allocations.Bytes;
-        var downloadReport = AllocationReport(allocations, counterBefore);
+        var downloadReport = allocations.Report();
         output.WriteLine(
             $"{Storage.GetType().Name}: object {LargeObjectSize / 1048576.0:F1} MiB; peak live heap growth {heap.PeakGrowth / 1048576.0:F1} MiB " +
             $"over {heap.Samples} samples; allocated uploading {uploadReport}; downloading {downloadReport}; " +
@@ -340,10 +336,6 @@ public abstract class ObjectStorageContract(IObjectStorage storage, ITestOutputH
         Assert.True(heap.PeakGrowth < MaxLiveHeapGrowth, $"live heap grew by {heap.PeakGrowth} bytes while moving a {LargeObjectSize}-byte object");
         AssertAllocationsBounded(uploadAllocated, downloadAllocated, LargeObjectSize, $"uploading {uploadReport}; downloading {downloadReport}");
     }
-
-    private static string AllocationReport(AllocationMeter allocations, long counterBefore) =>
-        $"{allocations.Bytes / 1048576.0:F1} MiB over {allocations.GcCount} gen0 collections " +
-        $"(GC counter {(GC.GetTotalAllocatedBytes(precise: false) - counterBefore) / 1048576.0:F1} MiB; most: {allocations.Top(3)})";
 
     /// <summary>
     /// Providers whose SDK streams through reused buffers also allocate far less than the object; one that

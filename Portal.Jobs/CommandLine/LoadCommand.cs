@@ -823,8 +823,8 @@ public static class LoadCommand
                 try
                 {
                     // Ready, not just live: the database, storage and Hangfire answer and the analyzer is warmed up.
-                    using var live = await probe.GetAsync("/health/ready", cancellationToken);
-                    if (live.IsSuccessStatusCode)
+                    using var ready = await probe.GetAsync("/health/ready", cancellationToken);
+                    if (ready.IsSuccessStatusCode)
                     {
                         return portal;
                     }

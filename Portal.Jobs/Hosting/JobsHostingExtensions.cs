@@ -74,8 +74,14 @@ public static class JobsHostingExtensions
     }
 
     /// <summary>Whether this process runs a Hangfire server (decided when the host is composed).</summary>
-    internal static bool ProcessesJobs(this IHostApplicationBuilder builder) =>
-        builder.Configuration.GetValue($"{HangfireOptions.Section}:Server:{nameof(HangfireServerOptions.Enabled)}", defaultValue: true);
+    internal static bool ProcessesJobs(this IHostApplicationBuilder builder) => builder.ServerSetting(nameof(HangfireServerOptions.Enabled));
+
+    /// <summary>Whether this process warms its analyzer up at start (only where it runs jobs).</summary>
+    internal static bool WarmsUpAnalyzer(this IHostApplicationBuilder builder) =>
+        builder.ProcessesJobs() && builder.ServerSetting(nameof(HangfireServerOptions.WarmUp));
+
+    private static bool ServerSetting(this IHostApplicationBuilder builder, string name) =>
+        builder.Configuration.GetValue($"{HangfireOptions.Section}:Server:{name}", defaultValue: true);
 
     internal static JobStorage CreateStorage(HangfireOptions options, EmbeddedOptions embedded) => options.Storage switch
     {

@@ -24,10 +24,8 @@ internal sealed class AnalyzerWarmUp(IRideAnalyzer analyzer, ILogger<AnalyzerWar
 
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(150);
 
-    /// <summary>Completes when the warm-up has finished (or given up); for tests and diagnostics.</summary>
-    public Task Completion => completion.Task;
-
-    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Whether the warm-up has finished or given up: it never throws, so its task completing says so.</summary>
+    public bool IsDone => ExecuteTask is { IsCompleted: true };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,10 +56,6 @@ internal sealed class AnalyzerWarmUp(IRideAnalyzer analyzer, ILogger<AnalyzerWar
         {
             logger.LogWarning(failure, "Analyzer warm-up failed; the first ride will be analysed more slowly");
         }
-        finally
-        {
-            completion.TrySetResult();
-        }
     }
 
     private static async Task<byte[]> SimulatedRideAsync(CancellationToken cancellationToken)
@@ -81,7 +75,7 @@ internal sealed class AnalyzerWarmUpHealthCheck(AnalyzerWarmUp warmUp) : IHealth
     public const string Name = "analyzer-warm-up";
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(warmUp.Completion.IsCompleted
+        Task.FromResult(warmUp.IsDone
             ? HealthCheckResult.Healthy("The analyzer has been warmed up.")
             : HealthCheckResult.Unhealthy("Warming up the analyzer (a few seconds after start)."));
 }

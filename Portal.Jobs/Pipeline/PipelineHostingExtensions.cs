@@ -1,5 +1,4 @@
 using Hangfire;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -29,7 +28,7 @@ public static class PipelineHostingExtensions
         services.TryAddScoped<UploadSessionCleanupJob>();
         services.TryAddScoped<OrphanRawSweepJob>();
         services.AddHostedService<PipelineRecurringJobs>();
-        if (builder.ProcessesJobs() && builder.Configuration.GetValue($"{HangfireOptions.Section}:Server:{nameof(HangfireServerOptions.WarmUp)}", defaultValue: true))
+        if (builder.WarmsUpAnalyzer())
         {
             services.TryAddSingleton<AnalyzerWarmUp>();
             services.AddHostedService(provider => provider.GetRequiredService<AnalyzerWarmUp>());
@@ -44,11 +43,12 @@ public static class PipelineHostingExtensions
 /// Registers the recurring retention, upload clean-up and orphan sweep jobs at start-up, only where Hangfire is
 /// configured (its storage is needed to store them); every process may do it, it is idempotent. A registration that
 /// fails (a process killed while it held a recurring job's lock leaves that lock for Hangfire's lock timeout, up to
-/// 10 minutes on PostgreSQL) does not stop the host: it is tried again every <see cref="RetryInterval"/> until it succeeds.
+/// 10 minutes on PostgreSQL) does not stop the host: it is tried again every <see cref="RetryInterval"/> until it
+/// succeeds or the host stops.
 /// </summary>
-internal sealed class PipelineRecurringJobs(IServiceProvider services, TimeProvider time, ILogger<PipelineRecurringJobs> logger) : IHostedService, IDisposable
+internal sealed class PipelineRecurringJobs(
+    IServiceProvider services, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<PipelineRecurringJobs> logger) : IHostedService
 {
-    private readonly CancellationTokenSource stopping = new();
     private Task retries = Task.CompletedTask;
 
     internal static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
@@ -78,7 +78,7 @@ internal sealed class PipelineRecurringJobs(IServiceProvider services, TimeProvi
 
         if (!TryRegister(manager))
         {
-            retries = RetryAsync(manager, stopping.Token);
+            retries = RetryAsync(manager, lifetime.ApplicationStopping);
         }
 
         return Task.CompletedTask;
@@ -119,28 +119,6 @@ internal sealed class PipelineRecurringJobs(IServiceProvider services, TimeProvi
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (retries.IsCompleted)
-        {
-            return;
-        }
-
-        try
-        {
-            await stopping.CancelAsync();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed first (a host may stop its services after disposing them): Dispose cancelled it already.
-        }
-
-        await retries.WaitAsync(cancellationToken);
-    }
-
-    public void Dispose()
-    {
-        stopping.Cancel();
-        stopping.Dispose();
-    }
+    /// <summary>The retries end when the host starts stopping (ApplicationStopping fires before this is called).</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => retries.WaitAsync(cancellationToken);
 }

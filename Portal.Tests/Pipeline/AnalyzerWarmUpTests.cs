@@ -27,7 +27,7 @@ public sealed class AnalyzerWarmUpTests
             Assert.Equal(HealthStatus.Unhealthy, (await health.CheckHealthAsync(c => c.Name == AnalyzerWarmUpHealthCheck.Name)).Status);
 
             gate.SetResult();
-            await host.Services.GetRequiredService<AnalyzerWarmUp>().Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            await host.Services.GetRequiredService<AnalyzerWarmUp>().ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(60));
 
             Assert.Equal(AnalyzerWarmUp.Runs, analyzer.Analyses.Count);
             Assert.All(analyzer.Analyses, analysis =>
@@ -51,7 +51,7 @@ public sealed class AnalyzerWarmUpTests
         await host.StartAsync();
         try
         {
-            await host.Services.GetRequiredService<AnalyzerWarmUp>().Completion.WaitAsync(TimeSpan.FromSeconds(60));
+            await host.Services.GetRequiredService<AnalyzerWarmUp>().ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(60));
 
             var health = host.Services.GetRequiredService<HealthCheckService>();
             Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Name == AnalyzerWarmUpHealthCheck.Name)).Status);

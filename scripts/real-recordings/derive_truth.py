@@ -381,9 +381,111 @@ def car_sensorlog_iphone_can(folder):
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# motogym-phone-*: a motorcycle-gymkhana phone logger (Android). Reference = the phone's own GPS
+# fixes after the cleaning rules (its speed column reads 0 throughout). The files hold one row per
+# sensor event: many rows share a millisecond and a few are out of order, which the publisher's own
+# loader handles by sorting and averaging per millisecond.
+
+
+def motogym_fixes(folder, name):
+    header, rows = read_csv(os.path.join(folder, name))
+    col = {h.strip(): i for i, h in enumerate(header)}
+    t = [float(r[0]) / 1000 for r in rows]
+    fixes = [
+        {"t": float(r[0]) / 1000, "lat": float(r[col["latgps"]]), "lon": float(r[col["longps"]]), "acc": float(r[col["accgps"]])}
+        for r in rows
+    ]
+    # A row older than one already seen is a stale event (one is 5 s late): skipped, as a reader must.
+    in_order, latest = [], -math.inf
+    for f in fixes:
+        if f["t"] >= latest:
+            in_order.append(f)
+            latest = f["t"]
+    fixes = in_order
+    # Accuracy worse than 20 m is the receiver's own flag (the glitch fixes report 2349 m); 0/0 is no fix.
+    clean, rejected = clean_fixes(fixes, 70 / 3.6, 6.0, max_accuracy_m=20.0)
+    raw = [f for f in fixes if abs(f["lat"]) > 1e-9 or abs(f["lon"]) > 1e-9]
+    raw_steps = [haversine_m(a["lat"], a["lon"], b["lat"], b["lon"]) for a, b in zip(raw, raw[1:]) if (a["lat"], a["lon"]) != (b["lat"], b["lon"])]
+    speeds = baseline_speeds_kmh(clean, 3.0)
+    evidence = {
+        "rows": len(rows),
+        "rows_sharing_a_millisecond": sum(1 for a, b in zip(t, t[1:]) if b == a),
+        "rows_going_backwards": sum(1 for a, b in zip(t, t[1:]) if b < a),
+        "speed_column_max": max(float(r[col["speedgps"]]) for r in rows),
+        "rows_without_fix": sum(1 for f in fixes if abs(f["lat"]) < 1e-9 and abs(f["lon"]) < 1e-9),
+        "fixes_accepted": len(clean),
+        "fixes_rejected": rejected,
+        "worst_reported_accuracy_m": max(f["acc"] for f in raw),
+        "track_km_clean_1s": track_length_km(clean),
+        "track_km_clean_10s": track_length_km(thin(clean, 10.0)),
+        "start_to_end_m": haversine_m(clean[0]["lat"], clean[0]["lon"], clean[-1]["lat"], clean[-1]["lon"]),
+        "max_speed_kmh_clean_3s": max(speeds),
+        "track_km_raw_uncleaned": sum(raw_steps) / 1000,
+    }
+    return t[0], t[-1], clean, speeds, evidence
+
+
+def motogym_phone_at_rest_gps_glitch(folder):
+    t0, t1, clean, speeds, evidence = motogym_fixes(folder, "20161002_115147_542_90.csv")
+    return {
+        "duration_s": t1 - t0,
+        "distance_km": track_length_km(clean),
+        "max_speed_kmh": max(speeds),
+        "moving_time_s": 0.0,
+        "left_turns": 0,
+        "right_turns": 0,
+        "crash_detected": False,
+        "_evidence": evidence,
+    }
+
+
+def motogym_phone_walk_gps_glitch(folder):
+    t0, t1, clean, speeds, evidence = motogym_fixes(folder, "20161002_120303_426.csv")
+    return {
+        "duration_s": t1 - t0,
+        "distance_km": track_length_km(clean),
+        "max_speed_kmh": max(speeds),
+        "crash_detected": False,
+        "_evidence": evidence,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# car-sensorlog-autocross-no-gps-fix: SensorLog without a single GPS fix. Reference = the file's own
+# validity flags (iOS reports a negative horizontal accuracy for an invalid location).
+
+
+def car_sensorlog_autocross_no_gps_fix(folder):
+    with open(os.path.join(folder, "2023-06-16_18_50_04_my_iOS_device.csv"), newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    wall = [dt.datetime.fromisoformat(r["loggingTime(txt)"]).timestamp() for r in rows]
+    g = [
+        math.sqrt(sum(float(r[f"accelerometerAcceleration{a}(G)"]) ** 2 for a in "XYZ"))
+        for r in rows
+    ]
+    valid_fixes = sum(1 for r in rows if float(r["locationHorizontalAccuracy(m)"]) >= 0 and float(r["locationLatitude(WGS84)"]) != 0)
+    return {
+        "duration_s": wall[-1] - wall[0],
+        "crash_detected": False,
+        "_evidence": {
+            "rows": len(rows),
+            "rows_with_a_valid_fix": valid_fixes,
+            "speed_column_values": sorted({r["locationSpeed(m/s)"] for r in rows}),
+            "horizontal_accuracy_values": sorted({r["locationHorizontalAccuracy(m)"] for r in rows}),
+            "max_total_accel_g": max(g),
+            "min_total_accel_g": min(g),
+            "max_abs_yaw_rate_dps": max(abs(float(r["gyroRotationZ(rad/s)"])) for r in rows) * 180 / math.pi,
+        },
+    }
+
+
 RECORDINGS = {
     "bicycle-arduino-neo6m": bicycle_arduino_neo6m,
     "car-sensorlog-iphone-can": car_sensorlog_iphone_can,
+    "motogym-phone-at-rest-gps-glitch": motogym_phone_at_rest_gps_glitch,
+    "motogym-phone-walk-gps-glitch": motogym_phone_walk_gps_glitch,
+    "car-sensorlog-autocross-no-gps-fix": car_sensorlog_autocross_no_gps_fix,
 }
 
 

@@ -480,12 +480,83 @@ def car_sensorlog_autocross_no_gps_fix(folder):
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# motorcycle-track-session-raw-imu-counts: a motorcycle track-day logger (ESP32, u-blox GPS) whose
+# IMU columns are raw sensor counts. Expected today: a refusal (see the manifest); the GPS truth is
+# derived for the day a device profile can state column names and a count scale. Reference = the
+# receiver's Doppler speed column (km/h; it matches the track's displacement speed to 0.2 %) and its
+# track.
+
+
+def motorcycle_track_session_raw_imu_counts(folder):
+    header, rows = read_csv(os.path.join(folder, "104138.csv"))
+    col = {h: i for i, h in enumerate(header)}
+    t = [float(r[col["timestamp"]]) for r in rows]
+    kmh = [float(r[col["speed"]]) for r in rows]
+    stats = speed_stats(t, kmh, 1.0)
+    fixes, prev = [], None
+    for r in rows:
+        pos = (r[col["latitude"]], r[col["longitude"]])
+        if pos != prev:
+            fixes.append({"t": float(r[col["timestamp"]]), "lat": float(pos[0]), "lon": float(pos[1]), "v": float(r[col["speed"]])})
+            prev = pos
+    # Heading from the track every 5 m while >= 20 km/h (finer steps are position noise).
+    heads_t, heads, anchor = [], [], None
+    for f in fixes:
+        if f["v"] < 20.0:
+            anchor = None
+            continue
+        if anchor is None:
+            anchor = f
+            continue
+        if haversine_m(anchor["lat"], anchor["lon"], f["lat"], f["lon"]) >= 5.0:
+            heads_t.append((anchor["t"] + f["t"]) / 2)
+            heads.append(bearing_deg(anchor["lat"], anchor["lon"], f["lat"], f["lon"]))
+            anchor = f
+    left, right = turns_from_heading(heads_t, heads, 1.0)
+    # Kinematic lean, lean = atan(v * yaw rate / g) (ride-format.md), from the GPS heading rate over 1 s:
+    # a steady-state estimate that ignores tyre width and the rider's body, good to a few degrees.
+    unwrapped = [heads[0]]
+    for h in heads[1:]:
+        unwrapped.append(unwrapped[-1] + (h - unwrapped[-1] + 180.0) % 360.0 - 180.0)
+    rates = [0.0] + [(unwrapped[i] - unwrapped[i - 1]) / (heads_t[i] - heads_t[i - 1]) for i in range(1, len(heads_t))]
+    leans = []
+    for ht, rate in zip(heads_t, centred_mean(heads_t, rates, 1.0)):
+        v = interpolate(t, kmh, ht, max_gap_s=2.0)
+        if v is not None:
+            leans.append(math.degrees(math.atan(v / 3.6 * math.radians(rate) / 9.80665)))
+    raw_rest = [math.sqrt(sum(float(rows[i][col[k]]) ** 2 for k in ("imu_x", "imu_y", "imu_z"))) for i in range(5)]
+    return {
+        "duration_s": t[-1] - t[0],
+        "distance_km": stats["distance_km"],
+        "max_speed_kmh": stats["max_speed_kmh"],
+        "avg_speed_kmh": stats["avg_speed_kmh"],
+        "moving_time_s": stats["moving_time_s"],
+        "left_turns": left,
+        "right_turns": right,
+        "crash_detected": False,
+        "_evidence": {
+            "rows": len(rows),
+            "longest_gap_s": max(b - a for a, b in zip(t, t[1:])),
+            "distinct_fixes": len(fixes),
+            "track_km_1s": track_length_km(thin(fixes, 1.0)),
+            "max_speed_kmh_3s": speed_stats(t, kmh, 3.0)["max_speed_kmh"],
+            "kinematic_lean_right_deg": max(leans),
+            "kinematic_lean_left_deg": -min(leans),
+            "imu_counts_at_rest": raw_rest[0],
+            "imu_counts_max_abs": max(abs(float(r[col[k]])) for r in rows for k in ("imu_x", "imu_y", "imu_z")),
+            "gyro_counts_max_abs": max(abs(float(r[col[k]])) for r in rows for k in ("gyro_x", "gyro_y", "gyro_z")),
+        },
+    }
+
+
 RECORDINGS = {
     "bicycle-arduino-neo6m": bicycle_arduino_neo6m,
     "car-sensorlog-iphone-can": car_sensorlog_iphone_can,
     "motogym-phone-at-rest-gps-glitch": motogym_phone_at_rest_gps_glitch,
     "motogym-phone-walk-gps-glitch": motogym_phone_walk_gps_glitch,
     "car-sensorlog-autocross-no-gps-fix": car_sensorlog_autocross_no_gps_fix,
+    "motorcycle-track-session-raw-imu-counts": motorcycle_track_session_raw_imu_counts,
 }
 
 

@@ -96,7 +96,10 @@ public static class AuthApi
 
         var result = await next(invocation);
         // Identity words its refusals (Failed, LockedOut, NotAllowed); the caller gets one answer for all of them.
-        return result is ProblemHttpResult { StatusCode: StatusCodes.Status401Unauthorized } ? Refused() : result;
+        return result is ProblemHttpResult { StatusCode: StatusCodes.Status401Unauthorized }
+            or INestedHttpResult { Result: ProblemHttpResult { StatusCode: StatusCodes.Status401Unauthorized } }
+                ? Refused()
+                : result;
     }
 
     private static ProblemHttpResult Refused() =>

@@ -64,7 +64,7 @@ public sealed class RefreshTokenLedger(
 
         var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(refreshToken!)));
         await db.UsedRefreshTokens.Where(t => t.ExpiresAtUnixSeconds < now.ToUnixTimeSeconds()).ExecuteDeleteAsync(cancellationToken);
-        db.UsedRefreshTokens.Add(new UsedRefreshToken
+        var used = db.UsedRefreshTokens.Add(new UsedRefreshToken
         {
             TokenHash = hash,
             UserId = Guid.TryParse(ticket.Principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : Guid.Empty,
@@ -77,6 +77,8 @@ public sealed class RefreshTokenLedger(
         }
         catch (DbUpdateException)
         {
+            // The row stays out of the context: the stamp update below saves through the same one.
+            used.State = EntityState.Detached;
             if (await users.GetUserAsync(ticket.Principal) is { } user)
             {
                 logger.LogWarning("A refresh token of {UserId} was used twice; every session of the account is ended.", user.Id);

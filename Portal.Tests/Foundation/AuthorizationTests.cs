@@ -174,7 +174,7 @@ public sealed class AuthorizationTests(SeededPortalFixture fixture) : IClassFixt
     public async Task Login_LocksTheAccount_AfterFiveFailures()
     {
         var email = UniqueEmail("lockout");
-        const string password = "correct horse battery staple";
+        const string password = "a lockout test passphrase";
         await Factory.RegisterConfirmedAsync(email, password);
 
         using var browser = Factory.CreateBrowserLikeClient();

@@ -45,15 +45,17 @@ public sealed partial class SessionEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ApiLogout_EndsTheBearerToken_AndItsRefreshToken()
+    public async Task SigningOutOfTheWeb_EndsTheAccountsBearerToken_AndItsRefreshToken()
     {
         var email = await NewAccountAsync();
         var tokens = await LogInAsync(email, Password);
+        var browser = new CookieJarClient(factory);
+        await browser.LogInAsync(email, Password);
+
+        using var logout = await browser.LogOutAsync();
+        Assert.Equal(HttpStatusCode.Redirect, logout.StatusCode);
+
         using var bearer = BearerClient(tokens.Access);
-
-        using var logout = await bearer.PostAsync("/api/auth/logout", null);
-        Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
-
         using var me = await bearer.GetAsync("/api/me");
         Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
         using var anonymous = factory.CreateClient();

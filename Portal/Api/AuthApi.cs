@@ -11,7 +11,7 @@ namespace Portal.Api;
 /// <summary>
 /// /api/auth: Identity's token endpoints (login, refresh, ...) with the portal's rules around them: registration is
 /// a web registration (a Rider with a catalog profile, confirmed by e-mail); login answers alike for unknown, locked
-/// and wrong; refresh tokens are single use within a bounded chain; POST /api/auth/logout ends every session.
+/// and wrong; refresh tokens are single use within a bounded chain.
 /// </summary>
 public static class AuthApi
 {
@@ -50,10 +50,6 @@ public static class AuthApi
 
                 return next;
             });
-        auth.MapPost("/logout", Logout)
-            .RequireAuthorization()
-            .WithName("Logout")
-            .WithSummary("Ends every session of the account: cookies, bearer and refresh tokens issued before stop working.");
         return endpoints;
     }
 
@@ -155,15 +151,5 @@ public static class AuthApi
         }
 
         return result;
-    }
-
-    public static async Task<NoContent> Logout(HttpContext context, UserManager<PortalUser> users, SessionRevocation sessions)
-    {
-        if (await users.GetUserAsync(context.User) is { } user)
-        {
-            await sessions.EndAllSessionsAsync(users, user);
-        }
-
-        return TypedResults.NoContent();
     }
 }

@@ -86,8 +86,9 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
         ["POST /api/rides"] = new(Everybody, Scope.UploadTarget, Allowed: HttpStatusCode.Created),
         ["GET /api/rides"] = new(Everybody),
         ["GET /api/rides/{id:guid}"] = new(Everybody, Scope.Ride),
-        ["GET /api/rides/{id:guid}/analytics"] = new(Everybody, Scope.Ride),
-        ["GET /api/rides/{id:guid}/traces"] = new(Everybody, Scope.Ride),
+        // The seeded rides are one-line files whose analysis fails: their analytics and traces answer 409.
+        ["GET /api/rides/{id:guid}/analytics"] = new(Everybody, Scope.Ride, Allowed: HttpStatusCode.Conflict),
+        ["GET /api/rides/{id:guid}/traces"] = new(Everybody, Scope.Ride, Allowed: HttpStatusCode.Conflict),
         ["POST /api/rides/{id:guid}/analyze"] = new(Everybody, Scope.Ride, Allowed: HttpStatusCode.Accepted),
         ["POST /api/rides/analyze"] = new(AdminOnly, Allowed: HttpStatusCode.Accepted),
         ["GET /api/rides/{id:guid}/raw"] = new(Everybody, Scope.Ride),
@@ -96,7 +97,7 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
         ["GET /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
         ["HEAD /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
         ["PUT /api/uploads/{id:guid}/parts/{number:int}"] = new(Everybody, Scope.UploadSession, Allowed: HttpStatusCode.NoContent),
-        ["PATCH /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession, Allowed: HttpStatusCode.NoContent),
+        ["PATCH /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
         ["POST /api/uploads/{id:guid}/complete"] = new(Everybody, Scope.UploadSession, Allowed: HttpStatusCode.Conflict),
         ["DELETE /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession, Allowed: HttpStatusCode.NoContent),
 
@@ -178,6 +179,13 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
                 {
                     using var response = await SendAsync(portal.Api(caller), method, pattern, access.Scope, target.Id);
                     cells++;
+                    if (endpoint == "POST /api/auth/manage/2fa" && response.StatusCode == HttpStatusCode.OK)
+                    {
+                        // Identity creates the authenticator key on the first call and renews the security stamp,
+                        // which ends the caller's earlier tokens: the shared client signs in again.
+                        await portal.RenewBearerAsync(caller);
+                    }
+
                     if (!roleAllowed)
                     {
                         Check(leaks, endpoint, caller, target.Label, response.StatusCode, HttpStatusCode.Forbidden);

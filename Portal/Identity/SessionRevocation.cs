@@ -10,8 +10,9 @@ namespace Portal.Identity;
 /// Whether a signed-in principal (cookie or bearer token) still speaks for its account: the account exists, is not
 /// locked out, and its security stamp is the one the principal was issued with. Sign-out, password change or reset,
 /// lock and role change renew the stamp, which ends every cookie, bearer and refresh token issued before.
-/// The account's state is remembered for <see cref="SecurityOptions.SessionCheckSeconds"/>; changes made through this
-/// instance call <see cref="Forget"/> and take effect on the next request.
+/// The account's state is remembered for <see cref="SecurityOptions.SessionCheckSeconds"/> to accept sessions
+/// cheaply; a refusal is always checked against the database. Changes made through this instance call
+/// <see cref="Forget"/> and take effect on the next request.
 /// </summary>
 public sealed class SessionRevocation(IMemoryCache cache, IOptions<SecurityOptions> options, IOptions<IdentityOptions> identity, TimeProvider time)
 {
@@ -25,13 +26,27 @@ public sealed class SessionRevocation(IMemoryCache cache, IOptions<SecurityOptio
             return false;
         }
 
-        var state = await GetStateAsync(id, services);
-        if (state is null)
+        var (state, remembered) = await GetStateAsync(id, services, fresh: false);
+        if (Accepts(principal, state))
         {
-            return false;
+            return true;
         }
 
-        if (state.LockoutEnd is { } end && end > time.GetUtcNow())
+        // A remembered state may be older than the principal (a token issued after another instance renewed the
+        // stamp): refusing is decided on the database's current state only.
+        if (remembered)
+        {
+            cache.Remove(Key(id));
+            (state, _) = await GetStateAsync(id, services, fresh: true);
+            return Accepts(principal, state);
+        }
+
+        return false;
+    }
+
+    private bool Accepts(ClaimsPrincipal principal, AccountState? state)
+    {
+        if (state is null || (state.LockoutEnd is { } end && end > time.GetUtcNow()))
         {
             return false;
         }
@@ -49,12 +64,12 @@ public sealed class SessionRevocation(IMemoryCache cache, IOptions<SecurityOptio
 
     public void Forget(Guid userId) => cache.Remove(Key(userId.ToString()));
 
-    private async Task<AccountState?> GetStateAsync(string id, IServiceProvider services)
+    private async Task<(AccountState? State, bool Remembered)> GetStateAsync(string id, IServiceProvider services, bool fresh)
     {
         var key = Key(id);
-        if (cache.TryGetValue(key, out AccountState? known))
+        if (!fresh && cache.TryGetValue(key, out AccountState? known))
         {
-            return known;
+            return (known, true);
         }
 
         var users = services.GetRequiredService<UserManager<PortalUser>>();
@@ -66,7 +81,7 @@ public sealed class SessionRevocation(IMemoryCache cache, IOptions<SecurityOptio
             cache.Set(key, state, TimeSpan.FromSeconds(seconds));
         }
 
-        return state;
+        return (state, false);
     }
 
     private static string Key(string id) => "session-state:" + id.ToLowerInvariant();

@@ -96,7 +96,7 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
         ["POST /api/uploads"] = new(Everybody, Scope.UploadTarget, Allowed: HttpStatusCode.Created),
         ["GET /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
         ["HEAD /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
-        ["PUT /api/uploads/{id:guid}/parts/{number:int}"] = new(Everybody, Scope.UploadSession, Allowed: HttpStatusCode.NoContent),
+        ["PUT /api/uploads/{id:guid}/parts/{number:int}"] = new(Everybody, Scope.UploadSession),
         ["PATCH /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
         ["POST /api/uploads/{id:guid}/complete"] = new(Everybody, Scope.UploadSession, Allowed: HttpStatusCode.Conflict),
         ["DELETE /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession, Allowed: HttpStatusCode.NoContent),

@@ -18,6 +18,7 @@ builder.AddRidePipeline();
 builder.AddLiveDevices();
 builder.AddLiveView();
 builder.AddPortalIdentity();
+builder.AddPortalSecurity();
 builder.AddPortalApi();
 builder.AddPortalUi();
 builder.AddPortalHealthChecks();

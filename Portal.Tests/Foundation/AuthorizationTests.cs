@@ -174,11 +174,8 @@ public sealed class AuthorizationTests(SeededPortalFixture fixture) : IClassFixt
     public async Task Login_LocksTheAccount_AfterFiveFailures()
     {
         var email = UniqueEmail("lockout");
-        const string password = "correct horse battery staple";
-        using (var api = Factory.CreateClient())
-        {
-            (await api.PostAsJsonAsync("/api/auth/register", new { email, password })).EnsureSuccessStatusCode();
-        }
+        const string password = "a lockout test passphrase";
+        await Factory.RegisterConfirmedAsync(email, password);
 
         using var browser = Factory.CreateBrowserLikeClient();
         for (var attempt = 1; attempt <= 5; attempt++)
@@ -240,10 +237,7 @@ public sealed class AuthorizationTests(SeededPortalFixture fixture) : IClassFixt
     {
         var email = UniqueEmail("self");
         const string password = "a long enough passphrase";
-        using (var anonymous = Factory.CreateClient())
-        {
-            (await anonymous.PostAsJsonAsync("/api/auth/register", new { email, password })).EnsureSuccessStatusCode();
-        }
+        await Factory.RegisterConfirmedAsync(email, password);
 
         using var client = await Factory.CreateBearerClientAsync(email, password);
         var me = await client.GetFromJsonAsync<JsonElement>("/api/me");

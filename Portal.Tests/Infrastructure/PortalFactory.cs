@@ -22,7 +22,7 @@ public enum TestDatabase
 /// any configuration key by overriding <see cref="ConfigureSettings"/> (or <see cref="WithSetting"/>
 /// before first use). <see cref="StartKestrelAsync"/> serves it on a real port for browsers.
 /// </summary>
-public class PortalFactory : WebApplicationFactory<Program>
+public partial class PortalFactory : WebApplicationFactory<Program>
 {
     public const string DemoPassword = "demo-password-for-tests-only";
 
@@ -100,6 +100,13 @@ public class PortalFactory : WebApplicationFactory<Program>
             // Each test portal hosts its own embedded MQTT broker: never the shared default port.
             ["Mqtt:Embedded:Port"] = Live.LiveTestPorts.FreeLoopbackPort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        // Test hosts all call from one address (none, in TestServer): the rate limits are out of the way unless a
+        // test sets its own (RateLimitTests).
+        foreach (var limit in new[] { "Login", "LoginPerAccount", "Register", "Refresh", "ForgotPassword", "Upload" })
+        {
+            settings[$"Security:RateLimits:{limit}:PermitLimit"] = "1000000";
+        }
+
         if (Database == TestDatabase.PostgreSql || HangfireStorage == "PostgreSql")
         {
             var connectionString = PostgresConnectionString
@@ -142,6 +149,61 @@ public class PortalFactory : WebApplicationFactory<Program>
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>POST /api/auth/register, then follows the confirmation link of the mail it wrote to the pickup folder.</summary>
+    public async Task RegisterConfirmedAsync(string email, string password)
+    {
+        using var client = CreateClient();
+        using (var registered = await client.PostAsJsonAsync("/api/auth/register", new { email, password }))
+        {
+            registered.EnsureSuccessStatusCode();
+        }
+
+        using var confirmed = await client.GetAsync(MailLink(email, "/account/confirm-email").PathAndQuery);
+        confirmed.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The texts (headers and decoded body) of the mails written to the pickup folder for <paramref name="email"/>, newest first.</summary>
+    public IReadOnlyList<string> MailsTo(string email)
+    {
+        var folder = new DirectoryInfo(Path.Combine(DataDir, "mail"));
+        if (!folder.Exists)
+        {
+            return [];
+        }
+
+        return [.. folder.EnumerateFiles("*.eml")
+            .OrderByDescending(f => f.LastWriteTimeUtc)
+            .Select(f => DecodeQuotedPrintable(File.ReadAllText(f.FullName)))
+            .Where(text => text.Split('\n').Any(line => line.StartsWith("To: ", StringComparison.Ordinal) && line.Contains(email, StringComparison.OrdinalIgnoreCase)))];
+    }
+
+    /// <summary>The link to <paramref name="path"/> in the newest mail to <paramref name="email"/>.</summary>
+    public Uri MailLink(string email, string path)
+    {
+        foreach (var mail in MailsTo(email))
+        {
+            var link = MailLinkPattern().Matches(mail).Select(m => new Uri(m.Value)).FirstOrDefault(uri => uri.AbsolutePath == path);
+            if (link is not null)
+            {
+                return link;
+            }
+        }
+
+        throw new InvalidOperationException($"No mail to {email} links to {path}.");
+    }
+
+    private static string DecodeQuotedPrintable(string text)
+    {
+        var joined = text.Replace("=\r\n", "", StringComparison.Ordinal).Replace("=\n", "", StringComparison.Ordinal);
+        return QuotedByte().Replace(joined, m => ((char)Convert.ToByte(m.Groups[1].Value, 16)).ToString());
+    }
+
+    [GeneratedRegex("=([0-9A-F]{2})")]
+    private static partial Regex QuotedByte();
+
+    [GeneratedRegex("https?://[^\\s]+")]
+    private static partial Regex MailLinkPattern();
 
     /// <summary>Logs in through the login page's form (as a browser would) and returns the page's response.</summary>
     public static async Task<HttpResponseMessage> PostLoginFormAsync(HttpClient client, string email, string password)

@@ -95,6 +95,11 @@ public sealed class SecurityPortal : IAsyncLifetime
 
     public Guid UserId(Caller caller) => userIds[caller.Name];
 
+    /// <summary>Gives the caller's shared bearer client a fresh token (after a call that renewed the account's security stamp).</summary>
+    public async Task RenewBearerAsync(Caller caller) =>
+        bearerClients[caller.Name].DefaultRequestHeaders.Authorization =
+            new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await Factory.GetTokenAsync(caller.Email!));
+
     /// <summary>A client carrying the caller's bearer token (none for anonymous). Do not dispose shared ones.</summary>
     public HttpClient Api(Caller caller) => caller.IsAnonymous ? Factory.CreateClient() : bearerClients[caller.Name];
 

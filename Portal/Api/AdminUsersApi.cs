@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 using Portal.Core.Catalog;
 using Portal.Identity;
 
@@ -20,7 +21,35 @@ public static class AdminUsersApi
             .WithSummary("Creates a technician, R&D, admin or rider account (admins only).")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        endpoints.MapPost("/api/admin/users/{id:guid}/approve", ApproveAccount)
+            .RequireAuthorization(PortalPolicies.AdminOnly)
+            .WithName("ApproveAccount")
+            .WithTags("Administration")
+            .WithSummary("Approves a self-registered account waiting for approval (Security:RequireAdminApproval; admins only).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> ApproveAccount(Guid id, UserManager<PortalUser> users)
+    {
+        if (await users.FindByIdAsync(id.ToString()) is not { } user)
+        {
+            return ApiErrors.Problem(StatusCodes.Status404NotFound, "user_not_found", "No such account.");
+        }
+
+        if (user.AwaitingApproval)
+        {
+            user.AwaitingApproval = false;
+            var updated = await users.UpdateAsync(user);
+            if (!updated.Succeeded)
+            {
+                return ApiErrors.Problem(StatusCodes.Status409Conflict, "account_not_updated", "The account could not be approved; try again.");
+            }
+        }
+
+        return TypedResults.NoContent();
     }
 
     public static async Task<Results<Created<CreatedAccountResponse>, ValidationProblem>> CreateAccount(

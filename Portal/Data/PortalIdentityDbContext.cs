@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -6,11 +7,30 @@ using Portal.Identity;
 
 namespace Portal.Data;
 
-/// <summary>Accounts and roles; in the same database as the catalog, with its own migrations history.</summary>
+/// <summary>
+/// Accounts and roles, used refresh tokens and (when shared) the data-protection key ring; in the same database as
+/// the catalog, with its own migrations history.
+/// </summary>
 public class PortalIdentityDbContext(DbContextOptions options)
-    : IdentityDbContext<PortalUser, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<PortalUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     public const string MigrationsHistoryTable = "__IdentityMigrations";
+
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<UsedRefreshToken> UsedRefreshTokens => Set<UsedRefreshToken>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.Entity<DataProtectionKey>();
+        builder.Entity<UsedRefreshToken>(token =>
+        {
+            token.HasKey(t => t.TokenHash);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.HasIndex(t => t.ExpiresAtUnixSeconds);
+        });
+    }
 }
 
 /// <summary>Migrations in Data/Migrations/Sqlite.</summary>

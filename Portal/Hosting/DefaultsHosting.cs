@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -21,12 +22,14 @@ public static class DefaultsHosting
         services.AddSingleton<IValidateOptions<DemoOptions>, DemoOptionsValidator>();
         services.AddScoped<DemoAccounts>();
 
-        // Cookies and bearer tokens stay valid across restarts: the key ring lives in the data directory.
+        // Cookies and bearer tokens stay valid across restarts: the key ring lives in the data directory, or in the
+        // identity database when several portal instances must read each other's cookies and antiforgery tokens.
         services.AddDataProtection().SetApplicationName("RidePortal");
         services.AddOptions<KeyManagementOptions>()
-            .Configure<IOptions<EmbeddedOptions>, ILoggerFactory>((keys, embedded, loggers) =>
-                keys.XmlRepository = new FileSystemXmlRepository(
-                    new DirectoryInfo(Path.Combine(embedded.Value.EnsureDataDir(), "keys")), loggers));
+            .Configure<IOptions<EmbeddedOptions>, IOptions<SecurityOptions>, ILoggerFactory, IServiceProvider>((keys, embedded, security, loggers, provider) =>
+                keys.XmlRepository = security.Value.DataProtectionKeys == SecurityOptions.DatabaseKeys
+                    ? new EntityFrameworkCoreXmlRepository<Data.PortalIdentityDbContext>(provider, loggers)
+                    : new FileSystemXmlRepository(new DirectoryInfo(Path.Combine(embedded.Value.EnsureDataDir(), "keys")), loggers));
 
         services.AddHostedService<ListeningUrlReporter>();
         // Nothing to gain from telling every client which server this is.

@@ -29,10 +29,15 @@ public static class HealthHosting
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    /// <summary>Status and description per check; exception details stay in the log, not in a public response.</summary>
+    /// <summary>
+    /// Status and description per check; exception details stay in the log, not in a public response. The checks'
+    /// data (job and MQTT counters, storage figures) are for admins only: anonymous callers get the statuses.
+    /// </summary>
     public static Task WriteJsonAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        var details = context.User.IsInRole(Identity.PortalRoles.Admin);
         var body = new
         {
             status = report.Status.ToString(),
@@ -41,10 +46,10 @@ public static class HealthHosting
             {
                 name = entry.Key,
                 status = entry.Value.Status.ToString(),
-                description = entry.Value.Description,
+                description = details ? entry.Value.Description : null,
                 durationMs = Math.Round(entry.Value.Duration.TotalMilliseconds, 1),
                 tags = entry.Value.Tags,
-                data = entry.Value.Data.Count > 0 ? entry.Value.Data : null,
+                data = details && entry.Value.Data.Count > 0 ? entry.Value.Data : null,
             }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, Json));

@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Portal.Components.Account;
 using Portal.Core.Hosting;
 using Portal.Data;
+using Portal.Email;
 using Portal.Identity;
 
 namespace Portal.Hosting;
@@ -35,19 +37,31 @@ public static class IdentityHosting
             {
                 PasswordPolicy.Apply(options.Password);
                 options.User.RequireUniqueEmail = true;
-                options.SignIn.RequireConfirmedAccount = false;
+                // Nobody is signed in by registering an address: the owner of the mailbox confirms it first.
+                options.SignIn.RequireConfirmedAccount = true;
                 options.Lockout.AllowedForNewUsers = true;
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<PortalIdentityDbContext>()
-            .AddPasswordValidator<MaxLengthPasswordValidator>();
+            .AddPasswordValidator<MaxLengthPasswordValidator>()
+            .AddPasswordValidator<CommonPasswordValidator>();
         services.Configure<PasswordHasherOptions>(options => options.IterationCount = PasswordPolicy.HashIterations);
         // After the bearer handler's own post-configuration has created the token format.
-        services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure(options =>
-            options.BearerTokenProtector = new RememberedBearerTickets(options.BearerTokenProtector));
+        services.AddOptions<BearerTokenOptions>(IdentityConstants.BearerScheme).PostConfigure<IOptions<SecurityOptions>>((options, security) =>
+        {
+            options.BearerTokenProtector = new RememberedBearerTickets(options.BearerTokenProtector);
+            options.RefreshTokenExpiration = TimeSpan.FromHours(security.Value.RefreshTokenHours);
+        });
         services.AddScoped<PortalAccounts>();
+        services.AddScoped<PortalSignIn>();
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+        services.AddSingleton<PortalMail>();
+        services.AddSingleton<IEmailSender<PortalUser>>(provider => provider.GetRequiredService<PortalMail>());
+        services.AddSingleton<AccountLinks>();
+        services.AddScoped<RefreshTokenLedger>();
 
         services.ConfigureApplicationCookie(cookie =>
         {
@@ -93,9 +107,15 @@ public static class IdentityHosting
     /// <summary>POST /account/logout: the layout's logout button (a form, so it carries an antiforgery token).</summary>
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/account/logout", async (HttpContext context, SignInManager<PortalUser> signIn, IAntiforgery antiforgery) =>
+        endpoints.MapPost("/account/logout", async (HttpContext context, SignInManager<PortalUser> signIn, UserManager<PortalUser> users, SessionRevocation sessions, IAntiforgery antiforgery) =>
             {
                 await antiforgery.ValidateRequestAsync(context);
+                // A copy of the cookie kept elsewhere must not outlive the sign-out: the stamp it carries is renewed.
+                if (await users.GetUserAsync(context.User) is { } user)
+                {
+                    await sessions.EndAllSessionsAsync(users, user);
+                }
+
                 await signIn.SignOutAsync();
                 return TypedResults.LocalRedirect("~/account/login");
             })

@@ -5,12 +5,27 @@ namespace Portal.Hosting;
 
 public static class PipelineHosting
 {
-    /// <summary>Errors, exceptions and status codes as ProblemDetails on /api, security headers, authentication, antiforgery.</summary>
+    /// <summary>
+    /// Forwarded headers, errors (never exception details unless Security:DetailedErrors), ProblemDetails on /api,
+    /// security headers, authentication, session revocation, the same-origin API rule, rate limits, antiforgery.
+    /// </summary>
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
+        app.UseForwardedHeadersFromProxy();
+        var security = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>().Value;
+        if (!security.DetailedErrors)
+        {
+            // Also in Development: the framework's developer exception page is outside this handler and never sees an exception.
+            app.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/error",
+                CreateScopeForErrors = true,
+                StatusCodeSelector = PageErrorStatus,
+            });
+        }
+
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
 
@@ -21,20 +36,24 @@ public static class PipelineHosting
             StatusCodeSelector = failure => failure is BadHttpRequestException refused ? refused.StatusCode : StatusCodes.Status500InternalServerError,
         };
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(apiExceptions).UseStatusCodePages());
-        app.Use(async (context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            // Same-origin framing only: /admin/jobs frames the Hangfire dashboard.
-            headers.XFrameOptions = "SAMEORIGIN";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
-            await next(context);
-        });
+        app.UseSecurityHeaders();
         app.UseAuthentication();
+        app.UseSessionRevocation();
+        app.UseSameOriginApi();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.UseAntiforgery();
         // After authorization: a cached answer is only ever served to a caller allowed to ask.
         app.UseCatalogReadCache();
         return app;
     }
+
+    /// <summary>Query text a page cannot read (<c>?a=x</c> for a ride id) is the caller's mistake: 400, not 500.</summary>
+    private static int PageErrorStatus(Exception failure) => failure switch
+    {
+        BadHttpRequestException refused => refused.StatusCode,
+        Microsoft.AspNetCore.Antiforgery.AntiforgeryValidationException => StatusCodes.Status400BadRequest,
+        InvalidOperationException when failure.Message.StartsWith("Cannot parse the value", StringComparison.Ordinal) => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 }

@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Portal.Email;
 
 namespace Portal.Hosting;
 
@@ -16,6 +17,7 @@ public static class UiHosting
     {
         app.MapStaticAssets();
         app.MapAccountEndpoints();
+        app.MapMailPickup();
         app.MapRazorComponents<Components.App>().AddInteractiveServerRenderMode();
         return app;
     }

@@ -19,10 +19,14 @@ public sealed class DemoOptions
 
 internal sealed class DemoOptionsValidator : IValidateOptions<DemoOptions>
 {
-    public ValidateOptionsResult Validate(string? name, DemoOptions options) =>
-        options.Password is { } password && (password.Length < PasswordPolicy.MinLength || password.Length > PasswordPolicy.MaxLength)
-            ? ValidateOptionsResult.Fail($"Demo:Password must be {PasswordPolicy.MinLength} to {PasswordPolicy.MaxLength} characters (the password policy).")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, DemoOptions options) => options.Password switch
+    {
+        { } password when password.Length < PasswordPolicy.MinLength || password.Length > PasswordPolicy.MaxLength =>
+            ValidateOptionsResult.Fail($"Demo:Password must be {PasswordPolicy.MinLength} to {PasswordPolicy.MaxLength} characters (the password policy)."),
+        { } password when CommonPasswordValidator.IsCommon(password) =>
+            ValidateOptionsResult.Fail("Demo:Password is one of the common passwords the password policy refuses; choose another passphrase."),
+        _ => ValidateOptionsResult.Success,
+    };
 }
 
 /// <summary>Creates the demo accounts once; later starts find them and change nothing.</summary>

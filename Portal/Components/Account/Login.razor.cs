@@ -5,7 +5,10 @@ using Portal.Identity;
 
 namespace Portal.Components.Account;
 
-/// <summary>Static form post: checks the password (failures count towards lockout) and sets the cookie.</summary>
+/// <summary>
+/// Static form post: the per-account throttle and equal answers (PortalSignIn), then the password (failures count
+/// towards lockout) and the cookie.
+/// </summary>
 public sealed partial class Login
 {
     private string? errorMessage;
@@ -15,6 +18,12 @@ public sealed partial class Login
 
     [Inject]
     private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private PortalSignIn Guard { get; set; } = default!;
+
+    [CascadingParameter]
+    private HttpContext HttpContext { get; set; } = default!;
 
     [Inject]
     private ILogger<Login> Logger { get; set; } = default!;
@@ -32,21 +41,39 @@ public sealed partial class Login
 
     private async Task LogInAsync()
     {
-        var result = await SignIn.PasswordSignInAsync(Input.Email.Trim(), Input.Password, Input.RememberMe, lockoutOnFailure: true);
+        var (check, user, retryAfter) = await Guard.CheckAsync(Input.Email, Input.Password);
+        switch (check)
+        {
+            case SignInCheck.Throttled:
+                HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                errorMessage = $"Too many sign-in attempts for this account. Try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalMinutes))} minutes.";
+                return;
+            case SignInCheck.NotConfirmed:
+                errorMessage = "Confirm your e-mail address first: follow the link in the mail we sent when you registered.";
+                return;
+            case SignInCheck.AwaitingApproval:
+                errorMessage = "Your account waits for an administrator's approval.";
+                return;
+            case SignInCheck.Refused:
+                errorMessage = PortalSignIn.RefusedMessage;
+                return;
+        }
+
+        var result = await SignIn.PasswordSignInAsync(user!, Input.Password, Input.RememberMe, lockoutOnFailure: true);
         if (result.Succeeded)
         {
             Navigation.NavigateTo(LocalRedirect.Resolve(ReturnUrl));
             return;
         }
 
+        // Wrong and (just now) locked answer alike: nobody learns whether an address has an account.
         if (result.IsLockedOut)
         {
-            Logger.LogWarning("Login refused: {Email} is locked out.", Input.Email);
-            errorMessage = "This account is locked after too many failed attempts. Try again in 15 minutes.";
-            return;
+            Logger.LogWarning("An account was locked after repeated failed sign-ins.");
         }
 
-        errorMessage = "Invalid email or password.";
+        errorMessage = PortalSignIn.RefusedMessage;
     }
 
     private sealed class LoginInput

@@ -1,44 +1,42 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Identity;
+using Portal.Email;
 using Portal.Identity;
 
 namespace Portal.Components.Account;
 
-/// <summary>Self-registration: always a private Rider (with its catalog profile), signed in straight away.</summary>
+/// <summary>Self-registration: always a private Rider (with its catalog profile), usable once its e-mail is confirmed.</summary>
 public sealed partial class Register
 {
     private List<string> errors = [];
+    private bool registered;
 
     [Inject]
     private PortalAccounts Accounts { get; set; } = default!;
 
     [Inject]
-    private SignInManager<PortalUser> SignIn { get; set; } = default!;
+    private AccountLinks Links { get; set; } = default!;
 
-    [Inject]
-    private NavigationManager Navigation { get; set; } = default!;
+    [CascadingParameter]
+    private HttpContext HttpContext { get; set; } = default!;
 
     [SupplyParameterFromForm]
     private RegisterInput Input { get; set; } = default!;
-
-    [SupplyParameterFromQuery]
-    private string? ReturnUrl { get; set; }
 
     // The form post supplies Input; a plain GET starts from an empty form.
     protected override void OnInitialized() => Input ??= new();
 
     private async Task RegisterAsync()
     {
-        var (result, user) = await Accounts.RegisterRiderAsync(Input.Email, Input.Password, CancellationToken.None);
+        var (result, _) = await Accounts.RegisterRiderAsync(Input.Email, Input.Password, Links.BaseFor(HttpContext.Request), CancellationToken.None);
         if (!result.Succeeded)
         {
             errors = [.. result.Errors.Select(e => e.Description)];
             return;
         }
 
-        await SignIn.SignInAsync(user!, isPersistent: false);
-        Navigation.NavigateTo(LocalRedirect.Resolve(ReturnUrl));
+        // The same page whether the address was new or known; the mail says which.
+        registered = true;
     }
 
     private sealed class RegisterInput

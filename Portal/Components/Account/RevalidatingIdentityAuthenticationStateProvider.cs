@@ -8,8 +8,8 @@ using Portal.Identity;
 namespace Portal.Components.Account;
 
 /// <summary>
-/// Checks every half hour that a connected circuit's user still exists with the same security stamp,
-/// so a locked-out or deleted account loses its open pages too.
+/// Checks every minute that a connected circuit's user still exists, is not locked out and has the same security
+/// stamp, so a signed-out, locked-out or deleted account loses its open pages too.
 /// </summary>
 internal sealed class RevalidatingIdentityAuthenticationStateProvider(
     ILoggerFactory loggerFactory,
@@ -17,7 +17,7 @@ internal sealed class RevalidatingIdentityAuthenticationStateProvider(
     IOptions<IdentityOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
 {
-    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(30);
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
@@ -29,7 +29,7 @@ internal sealed class RevalidatingIdentityAuthenticationStateProvider(
     private async Task<bool> IsStillValidAsync(UserManager<PortalUser> users, ClaimsPrincipal principal)
     {
         var user = await users.GetUserAsync(principal);
-        if (user is null)
+        if (user is null || await users.IsLockedOutAsync(user))
         {
             return false;
         }

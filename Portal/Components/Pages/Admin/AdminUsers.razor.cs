@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Portal.Core.Catalog;
+using Portal.Identity;
 
 namespace Portal.Components.Pages.Admin;
 
@@ -25,9 +26,12 @@ public sealed partial class AdminUsers
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
+    [Inject]
+    private SessionRevocation Sessions { get; set; } = default!;
+
     protected override async Task OnInitializedAsync()
     {
-        directory = new UserDirectory(Scopes);
+        directory = new UserDirectory(Scopes, Sessions);
         var user = (await AuthenticationState).User;
         currentUserId = Guid.TryParse(user.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
         await LoadAsync();

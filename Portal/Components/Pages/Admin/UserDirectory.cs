@@ -17,7 +17,7 @@ public sealed record UserRow(Guid Id, string Email, IReadOnlyList<string> Roles,
 /// The admin console's account operations, each in its own DI scope (a Blazor circuit lives long; Identity's
 /// stores and the DbContexts must not). Creation goes through <see cref="PortalAccounts"/> like POST /api/admin/users.
 /// </summary>
-public sealed class UserDirectory(IServiceScopeFactory scopes)
+public sealed class UserDirectory(IServiceScopeFactory scopes, SessionRevocation sessions)
 {
     public async Task<IReadOnlyList<UserRow>> ListAsync(CancellationToken cancellationToken)
     {
@@ -59,7 +59,13 @@ public sealed class UserDirectory(IServiceScopeFactory scopes)
         }
 
         var locked = await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
-        return locked.Succeeded ? await users.UpdateSecurityStampAsync(user) : locked;
+        if (!locked.Succeeded)
+        {
+            return locked;
+        }
+
+        await sessions.EndAllSessionsAsync(users, user);
+        return IdentityResult.Success;
     });
 
     public Task<IdentityResult> UnlockAsync(Guid userId) => WithUserAsync(userId, async (users, user) =>

@@ -30,9 +30,10 @@ public sealed class HangfireOptions
 
     /// <summary>
     /// PostgreSQL: how long a job fetched by a worker that died (SIGKILL, lost machine) stays invisible before
-    /// another worker takes it. Live workers keep extending it (sliding, every fifth of it), so long jobs are safe.
+    /// another worker takes it. Live workers keep extending it (sliding, every fifth of it), so long jobs are safe;
+    /// short, so that a dead worker's job is finished elsewhere within about half a minute.
     /// </summary>
-    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+    public int InvisibilityTimeoutSeconds { get; set; } = 15;
 }
 
 public sealed class HangfireServerOptions

@@ -89,7 +89,9 @@ public static class JobsHostingExtensions
         {
             QueuePollInterval = QueuePollInterval,
         }),
-        HangfireStorageKind.PostgreSql => CreatePostgreSqlStorage(options.ConnectionString!, TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds)),
+        HangfireStorageKind.PostgreSql => CreatePostgreSqlStorage(
+            PortalDatabase.WithPoolBudget(options.ConnectionString!, options.MaxPoolSize, timeoutSeconds: 30),
+            TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds)),
         HangfireStorageKind.InMemory => new InMemoryStorage(new InMemoryStorageOptions()),
         _ => throw new InvalidOperationException($"Hangfire:Storage '{options.Storage}' is not supported."),
     };

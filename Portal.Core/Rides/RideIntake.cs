@@ -89,12 +89,28 @@ public sealed class RideIntake(
         }
 
         var sha256 = counted.GetSha256Hex();
-        if (quota > 0 && upload.Source != RideSource.Live
-            && await UsedBytesAsync(db, upload.OwnerId, cancellationToken) is var usedNow && usedNow + counted.BytesRead > quota
-            && await FindSameContentAsync(upload.OwnerId, sha256, cancellationToken) is null)
+        if (quota > 0 && upload.Source != RideSource.Live)
         {
-            await DeleteQuietlyAsync(rawKey);
-            throw new UploadQuotaExceededException(quota, usedNow);
+            long usedNow;
+            bool exceeds;
+            try
+            {
+                // A duplicate of an earlier ride stores nothing new, so it never counts against the quota.
+                usedNow = await UsedBytesAsync(db, upload.OwnerId, cancellationToken);
+                exceeds = usedNow + counted.BytesRead > quota && await FindSameContentAsync(upload.OwnerId, sha256, cancellationToken) is null;
+            }
+            catch
+            {
+                // The database failed after the bytes were stored: the upload is not accepted, so nothing may stay.
+                await DeleteQuietlyAsync(rawKey);
+                throw;
+            }
+
+            if (exceeds)
+            {
+                await DeleteQuietlyAsync(rawKey);
+                throw new UploadQuotaExceededException(quota, usedNow);
+            }
         }
 
         return await CatalogueAsync(upload, rideId, rawKey, compressed, sha256, counted.BytesRead, cancellationToken);

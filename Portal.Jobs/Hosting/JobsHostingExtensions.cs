@@ -42,6 +42,7 @@ public static class JobsHostingExtensions
                     ?? (options.Storage == HangfireStorageKind.PostgreSql ? configuration.GetConnectionString(DatabaseOptions.ConnectionStringName) : null))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>());
+        services.AddHostedService<ConnectionBudgetCheck>();
 
         services.AddHangfire((provider, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)

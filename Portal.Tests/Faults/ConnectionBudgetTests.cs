@@ -48,4 +48,31 @@ public sealed class ConnectionBudgetTests : IAsyncLifetime
         var counts = statuses.GroupBy(s => s).ToDictionary(g => (int)g.Key, g => g.Count());
         Assert.True(counts.Keys.SequenceEqual([200]), $"answers: {string.Join(", ", counts.Select(c => $"{c.Key}×{c.Value}"))}\n{_cluster.ServerLog()}");
     }
+
+    [Fact]
+    public void Portal_WhosePoolAloneExceedsTheServersConnections_RefusesToStart_NamingTheKeys()
+    {
+        _portal.WithSetting("Database:MaxPoolSize", (MaxConnections + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var refused = Assert.ThrowsAny<Exception>(() => _portal.CreateClient());
+
+        var messages = string.Join(" | ", Flatten(refused).Select(e => e.Message));
+        Assert.Contains("Database:MaxPoolSize (21)", messages, StringComparison.Ordinal);
+        Assert.Contains("the PostgreSQL server takes only 17", messages, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            yield return current;
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
 }

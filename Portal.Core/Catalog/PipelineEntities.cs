@@ -87,6 +87,9 @@ public enum NotificationKind
     RideFailed,
     CrashDetected,
     ProfessionalSession,
+
+    /// <summary>To admins: the object storage refused a write for lack of room.</summary>
+    StorageFull,
 }
 
 /// <summary>

@@ -23,8 +23,13 @@ public sealed record DeviceAuthenticationResult(DeviceAuthenticationOutcome Outc
 }
 
 /// <summary>Registers devices, rotates and checks their secrets; scoped, uses the catalog directly.</summary>
-public sealed class DeviceRegistry(CatalogDbContext catalog, TimeProvider timeProvider)
+public sealed class DeviceRegistry(CatalogDbContext catalog, TimeProvider timeProvider, IEnumerable<IDeviceRevocationListener> revocationListeners)
 {
+    public DeviceRegistry(CatalogDbContext catalog, TimeProvider timeProvider)
+        : this(catalog, timeProvider, [])
+    {
+    }
+
     private const string IdAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
 
     /// <summary>A hash of a random secret, verified when the device is unknown so that both answers take as long.</summary>
@@ -72,6 +77,7 @@ public sealed class DeviceRegistry(CatalogDbContext catalog, TimeProvider timePr
         var secret = DeviceSecretHasher.NewSecret();
         device.SecretHash = DeviceSecretHasher.Hash(secret);
         await catalog.SaveChangesAsync(cancellationToken);
+        await NotifyRevokedAsync(deviceId, cancellationToken);
         return new DeviceWithSecret(device, secret);
     }
 
@@ -86,7 +92,16 @@ public sealed class DeviceRegistry(CatalogDbContext catalog, TimeProvider timePr
 
         device.Disabled = true;
         await catalog.SaveChangesAsync(cancellationToken);
+        await NotifyRevokedAsync(deviceId, cancellationToken);
         return true;
+    }
+
+    private async Task NotifyRevokedAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        foreach (var listener in revocationListeners)
+        {
+            await listener.DeviceRevokedAsync(deviceId, cancellationToken);
+        }
     }
 
     public async Task<DeviceAuthenticationResult> AuthenticateAsync(string deviceId, string secret, CancellationToken cancellationToken)

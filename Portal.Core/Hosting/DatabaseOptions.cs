@@ -18,6 +18,16 @@ public sealed class DatabaseOptions
 
     /// <summary>ConnectionStrings:Portal; for SQLite it defaults to <c>{Embedded:DataDir}/portal.db</c>.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// PostgreSQL: most connections this process opens for the catalog and accounts (Npgsql's Maximum Pool Size,
+    /// overriding the connection string's). All processes' pools together must stay under the server's
+    /// max_connections (docs/scale-out.md, "Connection budgets"); requests beyond it wait for a free connection.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 30;
+
+    /// <summary>PostgreSQL: how long a request waits for a free pooled connection before it is answered 503.</summary>
+    public int PoolTimeoutSeconds { get; set; } = 15;
 }
 
 internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
@@ -36,6 +46,16 @@ internal sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOption
         else if (!string.IsNullOrWhiteSpace(options.ConnectionString) && !LooksLikeConnectionString(options.ConnectionString))
         {
             failures.Add("ConnectionStrings:Portal is not a connection string (expected key=value pairs such as 'Host=...;Database=...').");
+        }
+
+        if (options.MaxPoolSize is < 1 or > 1000)
+        {
+            failures.Add($"Database:MaxPoolSize must be between 1 and 1000 (was {options.MaxPoolSize}).");
+        }
+
+        if (options.PoolTimeoutSeconds is < 1 or > 300)
+        {
+            failures.Add($"Database:PoolTimeoutSeconds must be between 1 and 300 (was {options.PoolTimeoutSeconds}).");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

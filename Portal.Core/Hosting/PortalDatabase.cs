@@ -17,8 +17,17 @@ public sealed class PortalDatabase(IOptions<DatabaseOptions> database, IOptions<
 
     public string ConnectionString =>
         database.Value.ConnectionString is { Length: > 0 } configured
-            ? configured
+            ? Provider == DatabaseProvider.PostgreSql ? WithPoolBudget(configured, database.Value.MaxPoolSize, database.Value.PoolTimeoutSeconds) : configured
             : DefaultSqliteConnectionString(embedded.Value);
+
+    /// <summary>The PostgreSQL connection string with this process's pool budget: at most <paramref name="maxPoolSize"/> connections, waiting up to <paramref name="timeoutSeconds"/> for one.</summary>
+    public static string WithPoolBudget(string connectionString, int maxPoolSize, int timeoutSeconds) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxPoolSize = maxPoolSize,
+            MinPoolSize = 0,
+            Timeout = timeoutSeconds,
+        }.ToString();
 
     /// <summary>Points <paramref name="options"/> at this database, with migrations from <paramref name="migrationsAssembly"/>.</summary>
     public void Configure(DbContextOptionsBuilder options, string migrationsAssembly, string historyTable)

@@ -15,6 +15,12 @@ public sealed class UploadOptions
     /// <summary>Largest single part of a resumable upload session (default 64 MiB).</summary>
     public long MaxPartBytes { get; set; } = 64L << 20;
 
+    /// <summary>
+    /// Bytes of uploaded rides one rider may keep (the sum of their rides' stored sizes; live rides do not count
+    /// against it and are never refused by it). 0 = no quota. Default 20 GiB.
+    /// </summary>
+    public long UserQuotaBytes { get; set; } = 20L << 30;
+
     /// <summary>Most files one multipart request may carry.</summary>
     public int MaxFilesPerRequest { get; set; } = 100;
 
@@ -41,6 +47,11 @@ public sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
         if (options.MaxPartBytes <= 0 || options.MaxPartBytes > options.MaxFileBytes)
         {
             failures.Add($"{UploadOptions.Section}:{nameof(UploadOptions.MaxPartBytes)} must be positive and at most {UploadOptions.Section}:{nameof(UploadOptions.MaxFileBytes)} (was {options.MaxPartBytes}).");
+        }
+
+        if (options.UserQuotaBytes < 0)
+        {
+            failures.Add($"{UploadOptions.Section}:{nameof(UploadOptions.UserQuotaBytes)} must be 0 (no quota) or a positive number of bytes (was {options.UserQuotaBytes}).");
         }
 
         if (options.MaxFilesPerRequest is < 1 or > 10_000)

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,10 +36,23 @@ public sealed class RideIntake(
 {
     private const int MaxFileNameLength = 255;
 
+    /// <summary>Device ids are generated (<c>dev-xxxxxxxx</c>); anything much longer is not one.</summary>
+    public const int MaxDeviceIdLength = 64;
+
     public async Task<RideIntakeResult> IngestAsync(RideUpload upload, Stream body, CancellationToken cancellationToken)
     {
         // Before a byte is stored: a refused upload keeps nothing.
-        upload = upload with { ProfileName = await UploadProfileCheck.EnsureKnownAsync(db, upload.ProfileName, cancellationToken) };
+        upload = upload with
+        {
+            ProfileName = await UploadProfileCheck.EnsureKnownAsync(db, upload.ProfileName, cancellationToken),
+            DeviceId = await EnsureOwnDeviceAsync(upload, cancellationToken),
+        };
+        var quota = uploadOptions.Value.UserQuotaBytes;
+        if (quota > 0 && upload.Source != RideSource.Live && await UsedBytesAsync(db, upload.OwnerId, cancellationToken) is var used && used >= quota)
+        {
+            throw new UploadQuotaExceededException(quota, used);
+        }
+
         var rideId = Guid.CreateVersion7(time.GetUtcNow());
 
         // The first bytes say whether it is gzip, whatever the name or content type claimed.
@@ -75,7 +89,57 @@ public sealed class RideIntake(
         }
 
         var sha256 = counted.GetSha256Hex();
+        if (quota > 0 && upload.Source != RideSource.Live)
+        {
+            long usedNow;
+            bool exceeds;
+            try
+            {
+                // A duplicate of an earlier ride stores nothing new, so it never counts against the quota.
+                usedNow = await UsedBytesAsync(db, upload.OwnerId, cancellationToken);
+                exceeds = usedNow + counted.BytesRead > quota && await FindSameContentAsync(upload.OwnerId, sha256, cancellationToken) is null;
+            }
+            catch
+            {
+                // The database failed after the bytes were stored: the upload is not accepted, so nothing may stay.
+                await DeleteQuietlyAsync(rawKey);
+                throw;
+            }
+
+            if (exceeds)
+            {
+                await DeleteQuietlyAsync(rawKey);
+                throw new UploadQuotaExceededException(quota, usedNow);
+            }
+        }
+
         return await CatalogueAsync(upload, rideId, rawKey, compressed, sha256, counted.BytesRead, cancellationToken);
+    }
+
+    /// <summary>Bytes the owner's rides take in the raw bucket, from the catalog.</summary>
+    public static Task<long> UsedBytesAsync(CatalogDbContext catalog, Guid ownerId, CancellationToken cancellationToken) =>
+        catalog.Rides.Where(r => r.OwnerId == ownerId).SumAsync(r => r.SizeBytes, cancellationToken);
+
+    /// <summary>
+    /// A ride may be tagged only with one of its owner's registered devices: anything else (another rider's device,
+    /// an unknown or overlong id) is refused alike, so the answer reveals no other rider's devices.
+    /// </summary>
+    private async Task<string?> EnsureOwnDeviceAsync(RideUpload upload, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(upload.DeviceId))
+        {
+            return null;
+        }
+
+        var deviceId = upload.DeviceId.Trim();
+        if (deviceId.Length > MaxDeviceIdLength
+            || !await db.Set<Devices.Device>().AnyAsync(d => d.Id == deviceId && d.RiderId == upload.OwnerId, cancellationToken))
+        {
+            throw new UploadRefusedException(UploadErrorCodes.DeviceNotRegistered,
+                $"The device id is not one of this rider's registered devices (ids have at most {MaxDeviceIdLength} characters); register the device first or leave the device empty.");
+        }
+
+        return deviceId;
     }
 
     /// <summary>
@@ -165,7 +229,8 @@ public sealed class RideIntake(
     {
         var name = (fileName ?? "").Replace('\\', '/');
         name = name[(name.LastIndexOf('/') + 1)..];
-        name = new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        // Control and format characters (bidi overrides such as U+202E, zero-width marks) can disguise a name's extension.
+        name = new string(name.Where(c => !char.IsControl(c) && CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.Format).ToArray()).Trim();
         if (name is "" or "." or "..")
         {
             name = compressed ? "ride.csv.gz" : "ride.csv";

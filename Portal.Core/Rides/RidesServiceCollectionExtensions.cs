@@ -21,6 +21,7 @@ public static class RidesServiceCollectionExtensions
         services.TryAddSingleton<RideMetricsCache>();
         services.TryAddScoped<UploadSessions>();
         services.TryAddScoped<Devices.ILiveRideSink, LiveRideIntakeSink>();
+        services.TryAddSingleton<Storage.StorageFullMonitor>();
         services.TryAddScoped<INotificationSink, CatalogNotificationSink>();
         services.TryAddScoped<NotificationFeed>();
         return services;

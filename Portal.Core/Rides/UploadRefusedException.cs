@@ -15,6 +15,22 @@ public static class UploadErrorCodes
 
     /// <summary>The upload names a device profile the catalog does not hold.</summary>
     public const string UnknownProfile = "unknown_profile";
+
+    /// <summary>The owner's stored rides would exceed <c>Uploads:UserQuotaBytes</c>.</summary>
+    public const string QuotaExceeded = "storage_quota_exceeded";
+
+    /// <summary>The upload names a device id that is not one of the owner's registered devices (or is too long).</summary>
+    public const string DeviceNotRegistered = "device_not_registered";
+}
+
+/// <summary>The owner's quota would be exceeded; answered 413 with the quota and what is used.</summary>
+public sealed class UploadQuotaExceededException(long quotaBytes, long usedBytes)
+    : UploadRefusedException(UploadErrorCodes.QuotaExceeded,
+        $"This rider's rides already take {UploadTooLargeException.FormatBytes(usedBytes)} of the {UploadTooLargeException.FormatBytes(quotaBytes)} storage quota; "
+        + "delete rides or ask an administrator for more room. Nothing of this file was kept.")
+{
+    public long QuotaBytes { get; } = quotaBytes;
+    public long UsedBytes { get; } = usedBytes;
 }
 
 /// <summary>An upload the portal refuses with a stable code; nothing of it is kept.</summary>

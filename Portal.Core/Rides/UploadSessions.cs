@@ -48,6 +48,12 @@ public sealed class UploadSessions(
             throw new UploadRefusedException(UploadErrorCodes.EmptyFile, "The file is empty.");
         }
 
+        var quota = options.Value.UserQuotaBytes;
+        if (quota > 0 && declaredSize is { } declared && await RideIntake.UsedBytesAsync(db, upload.OwnerId, cancellationToken) is var used && declared > quota - used)
+        {
+            throw new UploadQuotaExceededException(quota, used);
+        }
+
         upload = upload with { ProfileName = await UploadProfileCheck.EnsureKnownAsync(db, upload.ProfileName, cancellationToken) };
         var now = time.GetUtcNow();
         var session = new UploadSession

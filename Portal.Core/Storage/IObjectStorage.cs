@@ -51,3 +51,19 @@ public sealed class ObjectNotFoundException(BucketKind bucket, string key)
 
 /// <summary>The provider could not be reached or refused for a reason that may pass: retry later.</summary>
 public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// The object store has no room (a full disk, a provider quota): not the client's fault, and it will not pass by
+/// retrying at once. Whatever the failed write had started is removed by the adapter or the caller.
+/// </summary>
+public sealed class StorageFullException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Recognises "no space" among the errors the file system raises.</summary>
+public static class StorageFailures
+{
+    // ENOSPC (28) and EDQUOT (122) on Linux; ERROR_HANDLE_DISK_FULL (39) and ERROR_DISK_FULL (112) on Windows, raw or as HRESULT.
+    private static readonly int[] DiskFullCodes = [28, 122, 39, 112, unchecked((int)0x80070027), unchecked((int)0x80070070)];
+
+    public static bool IsDiskFull(Exception exception) =>
+        exception is IOException io && DiskFullCodes.Contains(io.HResult);
+}

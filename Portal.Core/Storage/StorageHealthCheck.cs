@@ -2,8 +2,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Portal.Core.Storage;
 
-/// <summary>Healthy when the provider answers and the three buckets exist.</summary>
-public sealed class StorageHealthCheck(IObjectStorage storage) : IHealthCheck
+/// <summary>Healthy when the provider answers, the three buckets exist and no write was refused for lack of room lately.</summary>
+public sealed class StorageHealthCheck(IObjectStorage storage, StorageFullMonitor fullMonitor) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -23,6 +23,13 @@ public sealed class StorageHealthCheck(IObjectStorage storage) : IHealthCheck
                 {
                     await storage.GetInfoAsync(bucket, "health/probe", timeout.Token);
                 }
+            }
+
+            if (fullMonitor.RecentFull is { } full)
+            {
+                return new HealthCheckResult(context.Registration.FailureStatus,
+                    $"Object storage is full: a write was refused at {full.At:O} ({full.Reason}).",
+                    data: new Dictionary<string, object> { ["storage_full_at"] = full.At });
             }
 
             return HealthCheckResult.Healthy($"{storage.GetType().Name} is reachable and its buckets exist.");

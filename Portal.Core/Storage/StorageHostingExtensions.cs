@@ -43,6 +43,8 @@ public static class StorageHostingExtensions
             _ => provider.GetRequiredService<FileSystemObjectStorage>(),
         });
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StorageFullMonitor>();
         services.AddHostedService<StorageBucketsInitializer>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>(HealthCheckName, tags: ["ready"]);
         return builder;

@@ -30,9 +30,16 @@ public sealed class HangfireOptions
 
     /// <summary>
     /// PostgreSQL: how long a job fetched by a worker that died (SIGKILL, lost machine) stays invisible before
-    /// another worker takes it. Live workers keep extending it (sliding, every fifth of it), so long jobs are safe.
+    /// another worker takes it. Live workers keep extending it (sliding, every fifth of it), so long jobs are safe;
+    /// short, so that a dead worker's job is finished elsewhere within about half a minute.
     /// </summary>
-    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+    public int InvisibilityTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// PostgreSQL storage: most connections this process's Hangfire client and server open (a pool of its own, beside
+    /// Database:MaxPoolSize). A server needs about its worker count plus a few; a portal that only enqueues, a few.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 10;
 }
 
 public sealed class HangfireServerOptions
@@ -78,6 +85,11 @@ internal sealed partial class HangfireOptionsValidator : IValidateOptions<Hangfi
         if (options.InvisibilityTimeoutSeconds is < MinInvisibilityTimeoutSeconds or > MaxInvisibilityTimeoutSeconds)
         {
             failures.Add($"Hangfire:InvisibilityTimeoutSeconds must be between {MinInvisibilityTimeoutSeconds} and {MaxInvisibilityTimeoutSeconds} (was {options.InvisibilityTimeoutSeconds}).");
+        }
+
+        if (options.MaxPoolSize is < 1 or > 1000)
+        {
+            failures.Add($"Hangfire:MaxPoolSize must be between 1 and 1000 (was {options.MaxPoolSize}).");
         }
 
         if (options.Server.Workers is < 1 or > MaxWorkers)

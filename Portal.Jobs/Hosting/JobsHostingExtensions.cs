@@ -42,6 +42,7 @@ public static class JobsHostingExtensions
                     ?? (options.Storage == HangfireStorageKind.PostgreSql ? configuration.GetConnectionString(DatabaseOptions.ConnectionStringName) : null))
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HangfireOptions>, HangfireOptionsValidator>());
+        services.AddHostedService<ConnectionBudgetCheck>();
 
         services.AddHangfire((provider, configuration) => configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -89,7 +90,9 @@ public static class JobsHostingExtensions
         {
             QueuePollInterval = QueuePollInterval,
         }),
-        HangfireStorageKind.PostgreSql => CreatePostgreSqlStorage(options.ConnectionString!, TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds)),
+        HangfireStorageKind.PostgreSql => CreatePostgreSqlStorage(
+            PortalDatabase.WithPoolBudget(options.ConnectionString!, options.MaxPoolSize, timeoutSeconds: 30),
+            TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds)),
         HangfireStorageKind.InMemory => new InMemoryStorage(new InMemoryStorageOptions()),
         _ => throw new InvalidOperationException($"Hangfire:Storage '{options.Storage}' is not supported."),
     };

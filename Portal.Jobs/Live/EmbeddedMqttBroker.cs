@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +14,10 @@ namespace Portal.Jobs.Live;
 /// <summary>
 /// The MQTTnet broker of the embedded run and small sites. Devices log in with client id = username = device id
 /// and their secret; a device may publish (and subscribe) only under <c>{prefix}/{its id}/</c>. The subscriber logs
-/// in with <see cref="SubscriberCredentials"/>. Payloads above <c>Mqtt:Embedded:MaxPacketBytes</c> are refused.
+/// in with <see cref="SubscriberCredentials"/>. Payloads above <c>Mqtt:Embedded:MaxPacketBytes</c> are refused;
+/// packets far above it, CONNECTs above <c>MaxConnectPacketBytes</c> and connections without a CONNECT in time are
+/// closed by <see cref="BoundedMqttServerAdapter"/> before their bodies are read. Each device has a connect-rate and
+/// a message-rate budget; rotating its secret or disabling it disconnects its live session.
 /// </summary>
 public sealed partial class EmbeddedMqttBroker(
     IOptions<MqttOptions> options,
@@ -21,15 +26,44 @@ public sealed partial class EmbeddedMqttBroker(
     LiveIngestMetrics metrics,
     DeviceActivityTracker activity,
     TimeProvider timeProvider,
-    ILogger<EmbeddedMqttBroker> logger) : IHostedService, IDisposable
+    ILogger<EmbeddedMqttBroker> logger) : IHostedService, IDeviceRevocationListener, IDisposable
 {
     private const string DeviceKey = "portal.device";
 
     /// <summary>Marks a session logged in with the subscriber's credentials (the ingest subscriber, the live view): read-only.</summary>
     private const string ReaderKey = "portal.reader";
+    private readonly ConcurrentDictionary<string, ConnectWindow> _connectWindows = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TokenBucket> _messageBuckets = new(StringComparer.Ordinal);
     private MqttServer? _server;
+    private BoundedMqttServerAdapter? _adapter;
 
     public bool IsRunning => _server?.IsStarted == true;
+
+    /// <summary>Ends the device's live session (its secret was replaced or it was disabled); a no-op when it is not connected.</summary>
+    public async Task DeviceRevokedAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        _messageBuckets.TryRemove(deviceId, out _);
+        if (_server is not { IsStarted: true } server)
+        {
+            return;
+        }
+
+        try
+        {
+            var clients = await server.GetClientsAsync();
+            if (clients.Any(c => string.Equals(c.Id, deviceId, StringComparison.Ordinal)))
+            {
+                await server.DisconnectClientAsync(deviceId, MqttDisconnectReasonCode.NotAuthorized);
+                metrics.ConnectionRejected(RejectReason.Revoked);
+                LogRevokedDisconnected(logger, deviceId);
+            }
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or ObjectDisposedException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // The client went away meanwhile: nothing left to end.
+            LogRevokeRace(logger, deviceId, exception.Message);
+        }
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,17 +71,24 @@ public sealed partial class EmbeddedMqttBroker(
         var builder = new MqttServerFactory().CreateServerOptionsBuilder()
             .WithPersistentSessions(true)
             .WithMaxPendingMessagesPerClient(embedded.MaxPendingMessagesPerClient)
-            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage);
-        builder = embedded.Port > 0
-            ? builder.WithDefaultEndpoint().WithDefaultEndpointPort(embedded.Port)
-            : builder.WithoutDefaultEndpoint();
-        if (!string.IsNullOrWhiteSpace(embedded.CertificatePath))
-        {
-            var certificate = X509CertificateLoader.LoadPkcs12FromFile(embedded.CertificatePath, embedded.CertificatePassword);
-            builder = builder.WithEncryptedEndpoint().WithEncryptedEndpointPort(embedded.TlsPort).WithEncryptionCertificate(certificate);
-        }
-
-        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropOldestQueuedMessage)
+            .WithoutDefaultEndpoint();
+        var certificate = string.IsNullOrWhiteSpace(embedded.CertificatePath)
+            ? null
+            : X509CertificateLoader.LoadPkcs12FromFile(embedded.CertificatePath, embedded.CertificatePassword);
+        _adapter = new BoundedMqttServerAdapter(
+            new BoundedListenerOptions(
+                IPAddress.Parse(embedded.BindAddress),
+                embedded.Port,
+                embedded.TlsPort,
+                certificate,
+                new MqttPacketLimits(embedded.MaxConnectPacketBytes, embedded.MaxPacketBytes + EmbeddedBrokerOptions.PacketOverheadBytes),
+                TimeSpan.FromSeconds(embedded.ConnectTimeoutSeconds),
+                embedded.MaxConnections),
+            metrics,
+            timeProvider,
+            logger);
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build(), [_adapter]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
@@ -69,7 +110,7 @@ public sealed partial class EmbeddedMqttBroker(
         };
         await _server.StartAsync();
         metrics.SetBrokerRunning(true);
-        LogStarted(logger, embedded.Port, string.IsNullOrWhiteSpace(embedded.CertificatePath) ? null : embedded.TlsPort);
+        LogStarted(logger, embedded.BindAddress, embedded.Port, certificate is null ? null : embedded.TlsPort);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -80,6 +121,7 @@ public sealed partial class EmbeddedMqttBroker(
             await server.StopAsync(new MqttServerStopOptions());
             server.Dispose();
             _server = null;
+            _adapter = null;
         }
     }
 
@@ -97,6 +139,12 @@ public sealed partial class EmbeddedMqttBroker(
         if (args.ClientId != args.UserName || string.IsNullOrEmpty(args.UserName))
         {
             Refuse(args, RejectReason.ClientIdMismatch, MqttConnectReasonCode.ClientIdentifierNotValid);
+            return;
+        }
+
+        if (!TryTakeConnectAttempt(args.UserName))
+        {
+            Refuse(args, RejectReason.ConnectRateExceeded, MqttConnectReasonCode.ConnectionRateExceeded);
             return;
         }
 
@@ -158,6 +206,11 @@ public sealed partial class EmbeddedMqttBroker(
             reason = RejectReason.Oversized;
             args.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
         }
+        else if (!TryTakeMessage(deviceId))
+        {
+            reason = RejectReason.MessageRateExceeded;
+            args.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
+        }
 
         if (reason is null)
         {
@@ -185,8 +238,71 @@ public sealed partial class EmbeddedMqttBroker(
         return Task.CompletedTask;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on port {Port} (TLS port {TlsPort})")]
-    private static partial void LogStarted(ILogger logger, int port, int? tlsPort);
+    /// <summary>Fixed one-minute windows of CONNECT attempts per device id; old windows are pruned when many are kept.</summary>
+    private bool TryTakeConnectAttempt(string deviceId)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (_connectWindows.Count > 10_000)
+        {
+            foreach (var (key, window) in _connectWindows)
+            {
+                if (now - window.Start >= TimeSpan.FromMinutes(1))
+                {
+                    _connectWindows.TryRemove(key, out _);
+                }
+            }
+        }
+
+        var limit = options.Value.Embedded.MaxConnectsPerDevicePerMinute;
+        var updated = _connectWindows.AddOrUpdate(
+            deviceId,
+            _ => new ConnectWindow(now, 1),
+            (_, window) => now - window.Start >= TimeSpan.FromMinutes(1) ? new ConnectWindow(now, 1) : window with { Count = window.Count + 1 });
+        return updated.Count <= limit;
+    }
+
+    private bool TryTakeMessage(string deviceId)
+    {
+        var embedded = options.Value.Embedded;
+        var bucket = _messageBuckets.GetOrAdd(deviceId, _ => new TokenBucket(embedded.MessageBurstPerDevice, embedded.MaxMessagesPerSecondPerDevice, timeProvider));
+        return bucket.TryTake();
+    }
+
+    private sealed record ConnectWindow(DateTimeOffset Start, int Count);
+
+    /// <summary>Refills continuously at the sustained rate up to the burst size; one token per message.</summary>
+    private sealed class TokenBucket(int capacity, int perSecond, TimeProvider timeProvider)
+    {
+        private readonly Lock _lock = new();
+        private double _tokens = capacity;
+        private long _last = timeProvider.GetTimestamp();
+
+        public bool TryTake()
+        {
+            lock (_lock)
+            {
+                var now = timeProvider.GetTimestamp();
+                _tokens = Math.Min(capacity, _tokens + (timeProvider.GetElapsedTime(_last, now).TotalSeconds * perSecond));
+                _last = now;
+                if (_tokens < 1)
+                {
+                    return false;
+                }
+
+                _tokens--;
+                return true;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address} port {Port} (TLS port {TlsPort})")]
+    private static partial void LogStarted(ILogger logger, string address, int port, int? tlsPort);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} was revoked (secret replaced or disabled): its live session was disconnected")]
+    private static partial void LogRevokedDisconnected(ILogger logger, string deviceId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Disconnecting revoked device {DeviceId} found it gone: {Message}")]
+    private static partial void LogRevokeRace(ILogger logger, string deviceId, string message);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection of client {ClientId} (user {UserName}) refused: {Reason}")]
     private static partial void LogConnectionRefused(ILogger logger, string clientId, string? userName, string reason);

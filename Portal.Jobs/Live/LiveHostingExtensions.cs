@@ -49,6 +49,7 @@ public static class LiveHostingExtensions
         {
             services.TryAddSingleton<EmbeddedMqttBroker>();
             services.AddHostedService(provider => provider.GetRequiredService<EmbeddedMqttBroker>());
+            services.AddSingleton<IDeviceRevocationListener>(provider => provider.GetRequiredService<EmbeddedMqttBroker>());
         }
 
         if (runsSubscriber)

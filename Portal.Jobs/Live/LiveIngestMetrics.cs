@@ -19,6 +19,13 @@ public static class RejectReason
     public const string UnknownTopic = "unknown_topic";
     public const string BadSessionEvent = "bad_session_event";
     public const string QueueOverflow = "queue_overflow";
+    public const string PacketTooLarge = "packet_too_large";
+    public const string ConnectTimeout = "connect_timeout";
+    public const string ProtocolViolation = "protocol_violation";
+    public const string TooManyConnections = "too_many_connections";
+    public const string ConnectRateExceeded = "connect_rate_exceeded";
+    public const string MessageRateExceeded = "message_rate_exceeded";
+    public const string Revoked = "revoked";
 }
 
 /// <summary>

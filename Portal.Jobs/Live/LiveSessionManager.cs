@@ -44,6 +44,10 @@ public sealed partial class LiveSessionManager(
 
     private readonly Dictionary<string, long> _lastEndedTicks = new(StringComparer.Ordinal);
 
+    /// <summary>Slack above the session expiry before an ended mark is deleted (clock steps, a reconnect in progress).</summary>
+    private static readonly TimeSpan EndedMarkMargin = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan EndedMarkSweepInterval = TimeSpan.FromMinutes(5);
+
     private string SessionsDir => Path.Combine(options.Value.Subscriber.SpoolDir!, "sessions");
 
     private string EndedMarksDir => Path.Combine(options.Value.Subscriber.SpoolDir!, "ended");
@@ -245,11 +249,17 @@ public sealed partial class LiveSessionManager(
         var submitter = SubmitLoopAsync(cancellationToken);
         var sweepInterval = TimeSpan.FromMilliseconds(Math.Clamp(_idleTimeout.TotalMilliseconds / 4, 100, 5000));
         using var timer = new PeriodicTimer(sweepInterval, timeProvider);
+        var nextMarkExpiry = timeProvider.GetUtcNow();
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 await EndIdleSessionsAsync(cancellationToken);
+                if (timeProvider.GetUtcNow() >= nextMarkExpiry)
+                {
+                    await ExpireEndedMarksAsync(cancellationToken);
+                    nextMarkExpiry = timeProvider.GetUtcNow() + EndedMarkSweepInterval;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -340,6 +350,45 @@ public sealed partial class LiveSessionManager(
         return true;
     }
 
+    /// <summary>
+    /// Deletes <c>ended/{device}</c> marks older than the subscriber's session expiry (plus a margin): by then the broker
+    /// no longer holds unacknowledged messages of that session, so nothing it could redeliver needs the mark.
+    /// Marks of devices with a session in progress are kept. Returns how many were deleted.
+    /// </summary>
+    public async Task<int> ExpireEndedMarksAsync(CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(EndedMarksDir))
+        {
+            return 0;
+        }
+
+        var keepFor = TimeSpan.FromSeconds(options.Value.Subscriber.SessionExpirySeconds) + EndedMarkMargin;
+        var now = timeProvider.GetUtcNow();
+        var deleted = 0;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var mark in Directory.EnumerateFiles(EndedMarksDir))
+            {
+                var deviceId = Path.GetFileName(mark);
+                if (_active.ContainsKey(deviceId) || now - File.GetLastWriteTimeUtc(mark) < keepFor)
+                {
+                    continue;
+                }
+
+                File.Delete(mark);
+                _lastEndedTicks.Remove(deviceId);
+                deleted++;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return deleted;
+    }
+
     /// <summary>Durably records the newest sample time of the device's ended session (before its end is acknowledged).</summary>
     private void MarkEnded(string deviceId, long newestTicks)
     {
@@ -349,6 +398,9 @@ public sealed partial class LiveSessionManager(
             RandomAccess.Write(handle, Encoding.ASCII.GetBytes(newestTicks.ToString(CultureInfo.InvariantCulture)), 0);
             RandomAccess.FlushToDisk(handle);
         }
+
+        // Stamped with the injected clock: ExpireEndedMarksAsync compares it with the same clock.
+        File.SetLastWriteTimeUtc(Path.Combine(EndedMarksDir, deviceId), timeProvider.GetUtcNow().UtcDateTime);
 
         _lastEndedTicks[deviceId] = newestTicks;
     }

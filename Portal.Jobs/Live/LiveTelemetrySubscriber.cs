@@ -31,7 +31,7 @@ public sealed partial class LiveTelemetrySubscriber(
     private const int MaxGroupsPerCommit = 64;
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan KnownDeviceCacheTime = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan KnownDeviceCacheTime = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan UnknownDeviceCacheTime = TimeSpan.FromSeconds(3);
 
     private readonly Channel<MqttApplicationMessageReceivedEventArgs> _inbox =

@@ -28,9 +28,14 @@ public static class MqttBrokerConnection
 
         var embedded = mqtt.Embedded;
         builder = builder.WithCredentials(credentials.Username, credentials.Secret);
+
+        // The broker is this process's own listener: reach it on loopback unless it is bound to one address only.
+        var host = System.Net.IPAddress.TryParse(embedded.BindAddress, out var bound)
+            && !bound.Equals(System.Net.IPAddress.Any) && !bound.Equals(System.Net.IPAddress.IPv6Any)
+            ? bound.ToString()
+            : "127.0.0.1";
         return embedded.Port > 0
-            ? builder.WithTcpServer("127.0.0.1", embedded.Port)
-            // TLS-only embedded broker: it is this process's (or this host's) own listener on loopback.
-            : builder.WithTcpServer("127.0.0.1", embedded.TlsPort).WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(_ => true));
+            ? builder.WithTcpServer(host, embedded.Port)
+            : builder.WithTcpServer(host, embedded.TlsPort).WithTlsOptions(tls => tls.UseTls().WithCertificateValidationHandler(_ => true));
     }
 }

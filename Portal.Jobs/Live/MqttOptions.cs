@@ -28,6 +28,12 @@ public sealed class MqttOptions
 
 public sealed class EmbeddedBrokerOptions
 {
+    /// <summary>
+    /// Interface both listeners bind to. Loopback by default, so a fresh install does not take plain-text MQTT from the
+    /// network; "0.0.0.0" / "::" (all interfaces) or one address opens it (prefer TLS then).
+    /// </summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
     /// <summary>Plain TCP port; 0 disables the plain listener (TLS only).</summary>
     public int Port { get; set; } = 1883;
 
@@ -38,8 +44,32 @@ public sealed class EmbeddedBrokerOptions
     public string? CertificatePath { get; set; }
     public string? CertificatePassword { get; set; }
 
-    /// <summary>Largest accepted PUBLISH payload; bigger ones are refused and counted.</summary>
+    /// <summary>
+    /// Largest accepted PUBLISH payload; bigger ones are refused (QuotaExceeded) and counted. A packet whose fixed header
+    /// announces more than this plus <see cref="PacketOverheadBytes"/> closes the connection before its body is read.
+    /// </summary>
     public int MaxPacketBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Room for the topic and properties above <see cref="MaxPacketBytes"/> in one packet.</summary>
+    public const int PacketOverheadBytes = 64 * 1024;
+
+    /// <summary>Largest packet accepted before the CONNECT is complete (the CONNECT itself); more closes the connection.</summary>
+    public int MaxConnectPacketBytes { get; set; } = 16 * 1024;
+
+    /// <summary>A connection that has not sent a complete CONNECT (and finished TLS) within this time is closed.</summary>
+    public int ConnectTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Open connections at once (as Mosquitto's <c>max_connections</c>); further ones are closed on accept.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>CONNECT attempts one device id may make per minute (as EMQX's flapping detection); more are refused.</summary>
+    public int MaxConnectsPerDevicePerMinute { get; set; } = 30;
+
+    /// <summary>Sustained PUBLISH rate of one device (token bucket, as EMQX's <c>messages_rate</c>); above it QuotaExceeded.</summary>
+    public int MaxMessagesPerSecondPerDevice { get; set; } = 200;
+
+    /// <summary>Messages a device may send at once above the sustained rate (the bucket's size).</summary>
+    public int MessageBurstPerDevice { get; set; } = 2000;
 
     /// <summary>Messages queued for one client (the subscriber, while it is away) before the oldest are dropped.</summary>
     public int MaxPendingMessagesPerClient { get; set; } = 100_000;
@@ -152,6 +182,41 @@ internal sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
             if (embedded.MaxPacketBytes is < 1024 or > 256 * 1024 * 1024)
             {
                 failures.Add("Mqtt:Embedded:MaxPacketBytes must be between 1024 and 268435456.");
+            }
+
+            if (!System.Net.IPAddress.TryParse(embedded.BindAddress, out _))
+            {
+                failures.Add($"Mqtt:Embedded:BindAddress must be an IP address (127.0.0.1, 0.0.0.0, ::), not \"{embedded.BindAddress}\".");
+            }
+
+            if (embedded.MaxConnectPacketBytes is < 128 or > 1024 * 1024)
+            {
+                failures.Add("Mqtt:Embedded:MaxConnectPacketBytes must be between 128 and 1048576.");
+            }
+
+            if (embedded.ConnectTimeoutSeconds is < 1 or > 300)
+            {
+                failures.Add("Mqtt:Embedded:ConnectTimeoutSeconds must be between 1 and 300.");
+            }
+
+            if (embedded.MaxConnections < 1)
+            {
+                failures.Add("Mqtt:Embedded:MaxConnections must be at least 1.");
+            }
+
+            if (embedded.MaxConnectsPerDevicePerMinute < 1)
+            {
+                failures.Add("Mqtt:Embedded:MaxConnectsPerDevicePerMinute must be at least 1.");
+            }
+
+            if (embedded.MaxMessagesPerSecondPerDevice < 1)
+            {
+                failures.Add("Mqtt:Embedded:MaxMessagesPerSecondPerDevice must be at least 1.");
+            }
+
+            if (embedded.MessageBurstPerDevice < 1)
+            {
+                failures.Add("Mqtt:Embedded:MessageBurstPerDevice must be at least 1.");
             }
 
             if (embedded.MaxPendingMessagesPerClient < 1)

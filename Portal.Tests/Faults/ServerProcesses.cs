@@ -133,7 +133,7 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     private static bool RunsAsRoot => Environment.UserName == "root";
 
-    public static async Task<PostgresCluster> StartAsync()
+    public static async Task<PostgresCluster> StartAsync(int maxConnections = 200)
     {
         var directory = Path.Combine(Path.GetTempPath(), "portal-tests", $"pg-{Guid.NewGuid():N}");
         Directory.CreateDirectory(directory);
@@ -145,7 +145,7 @@ public sealed class PostgresCluster : IAsyncDisposable
 
         await cluster.RunAsync("initdb", $"-D '{cluster.DataDirectory}' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync", TimeSpan.FromMinutes(2));
         await cluster.RunAsync("pg_ctl", $"-D '{cluster.DataDirectory}' -l '{cluster.LogFile}' -w -t 60 "
-            + $"-o \"-p {cluster.Port} -k '{directory}' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start", TimeSpan.FromMinutes(1));
+            + $"-o \"-p {cluster.Port} -k '{directory}' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections={maxConnections}\" start", TimeSpan.FromMinutes(1));
         return cluster;
     }
 

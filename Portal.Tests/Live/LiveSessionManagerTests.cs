@@ -61,6 +61,31 @@ public sealed class LiveSessionManagerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task EndedMark_IsKeptWhileTheBrokerMayRedeliver_AndDeletedOnceTheSubscribersSessionHasExpired()
+    {
+        var manager = NewManager();
+        var rider = Guid.NewGuid();
+        await manager.AppendAsync("dev-m", rider, [Sample(1), Sample(2)], CancellationToken.None);
+        await manager.FlushAsync(CancellationToken.None);
+        await manager.EndSessionAsync("dev-m", "end event", CancellationToken.None);
+        var mark = Path.Combine(_spoolDir, "ended", "dev-m");
+
+        _time.Advance(TimeSpan.FromSeconds(new SubscriberOptions().SessionExpirySeconds));
+        var deletedWithinExpiry = await manager.ExpireEndedMarksAsync(CancellationToken.None);
+        var keptWithinExpiry = File.Exists(mark);
+        var redeliveryAccepted = await manager.AppendAsync("dev-m", rider, [Sample(2)], redelivered: true, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(11));
+        var deletedAfterExpiry = await manager.ExpireEndedMarksAsync(CancellationToken.None);
+
+        Assert.Equal(0, deletedWithinExpiry);
+        Assert.True(keptWithinExpiry);
+        Assert.False(redeliveryAccepted);
+        Assert.Equal(1, deletedAfterExpiry);
+        Assert.False(File.Exists(mark));
+        await manager.DisposeAsync();
+    }
+
+    [Fact]
     public async Task FailingSink_KeepsTheSpool_AndTheRideIsSubmittedWhenItRecovers()
     {
         var manager = NewManager();

@@ -89,6 +89,28 @@ public sealed class MosquittoBrokerTests : IAsyncLifetime
         Assert.False(client.IsConnected);
     }
 
+    [Fact]
+    public async Task DisabledDevice_StillConnectedToMosquitto_HasItsTelemetryRefusedWithinSeconds()
+    {
+        var device = await _host.RegisterDeviceAsync();
+        await _broker.AddUserAsync(device.Device.Id, device.Secret);
+        using var client = await ConnectAsync(device.Device.Id, device.Secret);
+        var topic = $"{Prefix}/{device.Device.Id}";
+        await client.PublishStringAsync($"{topic}/telemetry", """{"timestamp":1777799702130,"ax":1,"ay":1,"az":1,"gx":1,"gy":1,"gz":1,"seq":1}""", MqttQualityOfServiceLevel.AtLeastOnce);
+        await LiveTestPorts.WaitUntilAsync(() => _host.Metrics.SessionsStarted == 1, TimeSpan.FromSeconds(10), "the first sample to start a session");
+
+        await _host.WithRegistryAsync(registry => registry.DisableAsync(device.Device.Id, CancellationToken.None));
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await client.PublishStringAsync($"{topic}/telemetry", """{"timestamp":1777799702150,"ax":1,"ay":1,"az":1,"gx":1,"gy":1,"gz":1,"seq":2}""", MqttQualityOfServiceLevel.AtLeastOnce);
+        await client.PublishStringAsync($"{topic}/telemetry", """{"timestamp":1777799702170,"ax":1,"ay":1,"az":1,"gx":1,"gy":1,"gz":1,"seq":3}""", MqttQualityOfServiceLevel.AtLeastOnce);
+        await client.PublishStringAsync($"{topic}/session", """{"event":"end"}""", MqttQualityOfServiceLevel.AtLeastOnce);
+
+        await LiveTestPorts.WaitUntilAsync(() => _host.Metrics.MessagesRejectedFor(RejectReason.DisabledDevice) >= 3, TimeSpan.FromSeconds(10),
+            "the disabled device's three later messages to be refused");
+        Assert.Equal(3, _host.Metrics.MessagesRejectedFor(RejectReason.DisabledDevice));
+        Assert.DoesNotContain(_host.Sink.Submissions, s => s.DeviceId == device.Device.Id && s.SeqNumbers.Contains(2L));
+    }
+
     /// <summary>Also the broker-restart case of the Faults category (docs/scale-out.md).</summary>
     [Fact]
     [Trait("Category", "Faults")]

@@ -6,14 +6,18 @@ using Xunit.Abstractions;
 namespace Portal.Tests.Scale;
 
 /// <summary>
-/// A worker process killed with SIGKILL in the middle of analyses loses nothing: once the configured
-/// invisibility timeout (Hangfire:InvisibilityTimeoutSeconds) passes, the other worker takes its jobs, and the
-/// results stay unique.
+/// A worker process killed with SIGKILL in the middle of analyses loses nothing: once the default
+/// invisibility timeout (Hangfire:InvisibilityTimeoutSeconds) passes, the other worker takes its jobs and
+/// finishes each within 30 s of the kill, and the results stay unique.
 /// </summary>
 [Trait("Category", "Scale")]
 public sealed class WorkerKillTests : IAsyncLifetime
 {
-    private const int InvisibilityTimeoutSeconds = 15;
+    /// <summary>The shipped default: failover is measured as an installation without tuning gets it.</summary>
+    private static readonly int InvisibilityTimeoutSeconds = new Portal.Jobs.Hosting.HangfireOptions().InvisibilityTimeoutSeconds;
+
+    /// <summary>From SIGKILL to the orphaned ride's analysis succeeding on the survivor.</summary>
+    private static readonly TimeSpan FailoverBudget = TimeSpan.FromSeconds(30);
     private const int LongRides = 4;
 
     /// <summary>How late after the timeout the survivor may start the job: its queue polling and a loaded machine.</summary>
@@ -35,7 +39,8 @@ public sealed class WorkerKillTests : IAsyncLifetime
     public async Task KilledWorker_ItsInFlightJobs_AreFinishedByTheOtherWorker_WithinTheInvisibilityTimeout_AndResultsStayUnique()
     {
         var victim = cluster.StartWorker("victim");
-        var survivor = cluster.StartWorker("survivor");
+        // Spare threads on the survivor: the failover time, not its queue behind its own rides, is measured.
+        var survivor = cluster.StartWorker("survivor", new Dictionary<string, string> { ["Hangfire__Server__Workers"] = "4" });
         await cluster.WaitForServersAsync([victim, survivor], Patience);
 
         // Rides long enough (several seconds of analysis each) that the kill lands in the middle of one.
@@ -83,6 +88,11 @@ public sealed class WorkerKillTests : IAsyncLifetime
             output.WriteLine($"Job {orphan} picked up by the survivor {delay.TotalSeconds:F1} s after the kill (invisibility timeout {InvisibilityTimeoutSeconds} s).");
             Assert.True(delay <= TimeSpan.FromSeconds(InvisibilityTimeoutSeconds) + PickupSlack,
                 $"Job {orphan} was picked up {delay.TotalSeconds:F1} s after the kill (timeout {InvisibilityTimeoutSeconds} s).");
+
+            var finishedAt = job.History.Single(state => state.StateName == Hangfire.States.SucceededState.StateName).CreatedAt;
+            var failover = finishedAt - killedAt;
+            output.WriteLine($"Job {orphan}: analysis finished on the survivor {failover.TotalSeconds:F1} s after the kill.");
+            Assert.True(failover <= FailoverBudget, $"Job {orphan} finished {failover.TotalSeconds:F1} s after the kill (budget {FailoverBudget.TotalSeconds} s).");
         }
 
         var catalog = await cluster.WithCatalogAsync(db => db.Rides.AsNoTracking().Where(r => rideIds.Contains(r.Id)).ToListAsync());

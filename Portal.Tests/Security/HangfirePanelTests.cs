@@ -32,6 +32,7 @@ public sealed partial class HangfirePanelTests(SecurityPortal portal) : IClassFi
         using var adminResponse = await admin.GetAsync(path);
         Assert.NotEqual(HttpStatusCode.Forbidden, adminResponse.StatusCode);
         Assert.NotEqual(HttpStatusCode.Redirect, adminResponse.StatusCode);
+        Assert.True((int)adminResponse.StatusCode < 500, $"{path} as admin: {(int)adminResponse.StatusCode}");
 
         foreach (var caller in new[] { RiderA, RiderB, Technician, RnD })
         {
@@ -72,6 +73,17 @@ public sealed partial class HangfirePanelTests(SecurityPortal portal) : IClassFi
         using var anonymousPost = await anonymous.PostAsync("/hangfire/stats", form);
         Assert.True(anonymousPost.StatusCode is HttpStatusCode.Redirect or HttpStatusCode.Unauthorized, $"anonymous POST /hangfire/stats: {(int)anonymousPost.StatusCode}");
         Assert.NotEqual("application/json", anonymousPost.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task StatsJson_ReadWithGet_AnswersMethodNotAllowed_ToAdmins()
+    {
+        using var admin = await portal.Factory.CreateCookieClientAsync(Admin.Email!);
+
+        using var response = await admin.GetAsync("/hangfire/stats");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("POST", string.Join(",", response.Content.Headers.Allow));
     }
 
     [Fact]

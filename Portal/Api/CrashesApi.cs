@@ -35,6 +35,12 @@ public sealed record CrashLabelRequest(CrashLabel Label, string? Notes);
 /// <summary>R&amp;D's crash folder: every detected crash with its explanation, label and notes, and its kept raw data.</summary>
 public static class CrashesApi
 {
+    public const string InvalidLabel = "invalid_crash_label";
+    public const string NotesTooLong = "crash_notes_too_long";
+
+    /// <summary>Enough for a thorough verdict; keeps one request from storing megabytes.</summary>
+    public const int MaxNotesLength = 4000;
+
     public static IEndpointRouteBuilder MapCrashesApi(this IEndpointRouteBuilder endpoints)
     {
         var crashes = endpoints.MapGroup("/api/crashes").WithTags("Crashes")
@@ -86,6 +92,18 @@ public static class CrashesApi
     public static async Task<Results<Ok<CrashDto>, ProblemHttpResult>> LabelCrash(
         Guid id, CrashLabelRequest request, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
+        if (!Enum.IsDefined(request.Label))
+        {
+            return ApiErrors.Problem(StatusCodes.Status400BadRequest, InvalidLabel, "Unknown crash label.",
+                $"The label must be one of {string.Join(", ", Enum.GetNames<CrashLabel>())}.");
+        }
+
+        if (request.Notes?.Trim().Length > MaxNotesLength)
+        {
+            return ApiErrors.Problem(StatusCodes.Status400BadRequest, NotesTooLong, "The notes are too long.",
+                $"Crash notes may have at most {MaxNotesLength} characters (were {request.Notes.Trim().Length}).");
+        }
+
         var crash = await db.Set<CrashRecord>().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (crash is null)
         {

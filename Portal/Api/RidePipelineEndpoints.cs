@@ -56,11 +56,16 @@ public static class PipelineProblems
     {
         var status = refused.Code switch
         {
-            UploadErrorCodes.FileTooLarge or UploadErrorCodes.PartTooLarge => StatusCodes.Status413PayloadTooLarge,
+            UploadErrorCodes.FileTooLarge or UploadErrorCodes.PartTooLarge or UploadErrorCodes.QuotaExceeded => StatusCodes.Status413PayloadTooLarge,
             UploadErrorCodes.SessionNotOpen or UploadErrorCodes.PartsMissing or UploadErrorCodes.SizeMismatch or UploadErrorCodes.OffsetMismatch => StatusCodes.Status409Conflict,
             _ => StatusCodes.Status400BadRequest,
         };
-        var extra = refused is UploadTooLargeException tooLarge ? new Dictionary<string, object?> { ["limitBytes"] = tooLarge.LimitBytes } : null;
+        var extra = refused switch
+        {
+            UploadTooLargeException tooLarge => new Dictionary<string, object?> { ["limitBytes"] = tooLarge.LimitBytes },
+            UploadQuotaExceededException quota => new Dictionary<string, object?> { ["quotaBytes"] = quota.QuotaBytes, ["usedBytes"] = quota.UsedBytes },
+            _ => null,
+        };
         return Create(status, refused.Code, "The upload was refused.", refused.Message, extra);
     }
 

@@ -177,8 +177,18 @@ public static class RidesApi
             return PipelineProblems.TooLarge(isMultipart ? requestLimit : limits.MaxFileBytes);
         }
 
-        PipelineProblems.AllowBody(http, requestLimit);
         var owner = riderId ?? caller.UserId;
+
+        // A declared size beyond the owner's remaining quota is refused before a byte is read (only for owners
+        // the caller may upload for: the answer tells how much is used).
+        if (limits.UserQuotaBytes > 0 && http.Request.ContentLength is { } declared
+            && await db.MayUploadForAsync(caller, owner, cancellationToken)
+            && await RideIntake.UsedBytesAsync(db, owner, cancellationToken) is var used && declared > limits.UserQuotaBytes - used)
+        {
+            return PipelineProblems.From(new UploadQuotaExceededException(limits.UserQuotaBytes, used));
+        }
+
+        PipelineProblems.AllowBody(http, requestLimit);
         var rideSource = Enum.TryParse<RideSource>(source, ignoreCase: true, out var named) && named is RideSource.Web or RideSource.Bulk or RideSource.Api
             ? named
             : isMultipart ? RideSource.Web : RideSource.Api;

@@ -11,9 +11,14 @@ namespace Portal.Api;
 /// becomes <c>503</c> with <c>Retry-After</c> and a ProblemDetails whose code says which service is down.
 /// Whatever the request had stored before the failure was cleaned up by the intake, so a retry is safe.
 /// </summary>
-public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsService problems, ILogger<ServiceUnavailableExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ServiceUnavailableExceptionHandler(
+    IProblemDetailsService problems, StorageFullMonitor fullMonitor, ILogger<ServiceUnavailableExceptionHandler> logger) : IExceptionHandler
 {
     public const string StorageUnavailable = "storage_unavailable";
+    public const string StorageFull = "storage_full";
+
+    /// <summary>A full store needs an operator: ask clients to come back much later than after an outage.</summary>
+    public const int StorageFullRetryAfterSeconds = 300;
     public const string DatabaseUnavailable = "database_unavailable";
 
     /// <summary>Long enough for a database restart or a storage fail-over; short enough not to lose the client.</summary>
@@ -21,6 +26,11 @@ public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsSe
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (FindStorageFull(exception) is { } full)
+        {
+            return await WriteStorageFullAsync(httpContext, full, cancellationToken);
+        }
+
         if (CodeFor(exception) is not { } code)
         {
             return false;
@@ -42,6 +52,43 @@ public sealed partial class ServiceUnavailableExceptionHandler(IProblemDetailsSe
                 Detail = $"{what} cannot be reached right now; nothing of the unfinished file was kept. Try again in {RetryAfterSeconds} seconds "
                     + "(a file that was already accepted is then recognised as a duplicate).",
                 Extensions = { [ApiErrors.CodeKey] = code, ["retryAfterSeconds"] = RetryAfterSeconds },
+            },
+        });
+    }
+
+    /// <summary>The <see cref="StorageFullException"/> in the chain of causes, if any.</summary>
+    public static StorageFullException? FindStorageFull(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is StorageFullException full)
+            {
+                return full;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>507 Insufficient Storage: the server's store is full, not the client's file wrong; the admins are told.</summary>
+    private async ValueTask<bool> WriteStorageFullAsync(HttpContext httpContext, StorageFullException full, CancellationToken cancellationToken)
+    {
+        await fullMonitor.ReportAsync(full, cancellationToken);
+        LogUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path.Value ?? "", StorageFull, full.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status507InsufficientStorage;
+        httpContext.Response.Headers.RetryAfter = StorageFullRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        httpContext.Response.Headers.CacheControl = "no-store";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = full,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status507InsufficientStorage,
+                Title = "The portal's storage is full.",
+                Detail = "The portal's object storage has no room left, so this file was not kept (nothing of it was stored). "
+                    + "This is not a problem with your file; the administrators have been told. Try again later.",
+                Extensions = { [ApiErrors.CodeKey] = StorageFull, ["retryAfterSeconds"] = StorageFullRetryAfterSeconds },
             },
         });
     }

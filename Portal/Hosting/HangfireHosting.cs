@@ -20,6 +20,15 @@ public static class HangfireHosting
                 DisplayStorageConnectionString = false,
             })
             .RequireAuthorization(PortalPolicies.AdminOnly);
+
+        // Hangfire's stats dispatcher reads a form: any other method made it throw (500). Only POST carries metrics.
+        endpoints.MapMethods($"{DashboardPath}/stats", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch], (HttpContext context) =>
+            {
+                context.Response.Headers.Allow = HttpMethods.Post;
+                return TypedResults.StatusCode(StatusCodes.Status405MethodNotAllowed);
+            })
+            .RequireAuthorization(PortalPolicies.AdminOnly)
+            .ExcludeFromDescription();
         return endpoints;
     }
 }

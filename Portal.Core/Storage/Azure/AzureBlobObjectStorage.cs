@@ -183,6 +183,8 @@ public sealed class AzureBlobObjectStorage : IObjectStorage, IStorageHealthProbe
             new StorageUnavailableException($"The {bucket} container '{buckets.For(bucket)}' does not exist (EnsureBucketsAsync creates it).", e),
         RequestFailedException { Status: 404 } when key is not null => new ObjectNotFoundException(bucket, key),
         RequestFailedException { ErrorCode: "CannotVerifyCopySource" } when key is not null => new ObjectNotFoundException(bucket, key),
+        RequestFailedException { Status: 507 } or RequestFailedException { ErrorCode: "InsufficientStorage" or "AccountQuotaExceeded" } =>
+            new StorageFullException($"The Azure {bucket} container '{buckets.For(bucket)}' has no room left: {e.Message}", e),
         RequestFailedException { Status: 0 } => new StorageUnavailableException($"Azure Blob storage cannot be reached: {e.Message}", e),
         RequestFailedException failed => new StorageUnavailableException($"Azure Blob storage refused the request on the {bucket} container: {failed.Status} {failed.ErrorCode}", e),
         AggregateException or HttpRequestException or SocketException or IOException =>

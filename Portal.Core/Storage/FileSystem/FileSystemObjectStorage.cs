@@ -195,6 +195,10 @@ public sealed class FileSystemObjectStorage : IObjectStorage
             {
                 throw new StorageUnavailableException($"The storage directory {root} is not prepared (EnsureBucketsAsync): {e.Message}", e);
             }
+            catch (IOException e) when (StorageFailures.IsDiskFull(e))
+            {
+                throw new StorageFullException($"The storage volume of {root} is full: {e.Message}", e);
+            }
         }
         finally
         {

@@ -346,6 +346,8 @@ public sealed class S3ObjectStorage : IObjectStorage, IStorageHealthProbe, IDisp
         BucketNotFoundException => new StorageUnavailableException($"The {bucket} bucket '{buckets.For(bucket)}' does not exist (EnsureBucketsAsync creates it).", e),
         ErrorResponseException { Response.Code: "NoSuchKey" } when key is not null => new ObjectNotFoundException(bucket, key),
         ErrorResponseException { Response.Code: "NoSuchBucket" } => new StorageUnavailableException($"The {bucket} bucket '{buckets.For(bucket)}' does not exist (EnsureBucketsAsync creates it).", e),
+        ErrorResponseException { Response.Code: "XMinioStorageFull" or "XMinioAdminBucketQuotaExceeded" or "QuotaExceeded" or "InsufficientStorage" } =>
+            new StorageFullException($"The S3 {bucket} bucket '{buckets.For(bucket)}' has no room left: {e.Message}", e),
         MinioException => new StorageUnavailableException($"The S3 server refused the request on the {bucket} bucket: {e.Message}", e),
         _ when IsUnavailable(e, cancellationToken) => new StorageUnavailableException($"The S3 server cannot be reached: {e.Message}", e),
         _ => null,

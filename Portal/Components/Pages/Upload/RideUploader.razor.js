@@ -152,7 +152,8 @@ async function transfer(uploader, entry) {
                 progress(uploader, entry, offset, meter, true);
                 continue;
             }
-            if (response.status === 0 || response.status >= 500 || response.body?.code === "upload_offset_mismatch" || response.body?.code === "upload_interrupted") {
+            // 507: the server's storage is full; retrying at once does not help, so its message is shown.
+            if (response.status === 0 || (response.status >= 500 && response.status !== 507) || response.body?.code === "upload_offset_mismatch" || response.body?.code === "upload_interrupted") {
                 // Network cut or server hiccup: wait, ask where the server stands, continue from there.
                 attempt++;
                 if (attempt > maxResumeAttempts) {
@@ -205,7 +206,7 @@ async function withResume(uploader, entry, send) {
         if (response.status >= 200 && response.status < 300) {
             return response;
         }
-        if ((response.status === 0 || response.status >= 500) && attempt <= maxResumeAttempts) {
+        if ((response.status === 0 || (response.status >= 500 && response.status !== 507)) && attempt <= maxResumeAttempts) {
             notify(uploader, "Resuming", entry.key, attempt);
             await delay(Math.min(1000 * 2 ** (attempt - 1), 15000));
             continue;

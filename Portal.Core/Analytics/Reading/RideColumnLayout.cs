@@ -290,7 +290,15 @@ internal sealed class RideColumnLayout
             name = name[4..];
         }
 
-        return Aliases.TryGetValue(name.Replace("_", "", StringComparison.Ordinal), out channel);
+        var key = name.Replace("_", "", StringComparison.Ordinal);
+        if (Aliases.TryGetValue(key, out channel))
+        {
+            return true;
+        }
+
+        // "latgps", "speedgps": a GPS channel named with its source after it.
+        return key.Length > 3 && key.EndsWith("gps", StringComparison.Ordinal) && Aliases.TryGetValue(key[..^3], out channel)
+            && channel is RideChannel.Speed or RideChannel.Lat or RideChannel.Lon or RideChannel.Alt;
     }
 
     private bool TryApplyUnit(RideChannel channel, string? unit)

@@ -232,6 +232,7 @@ public sealed class RideFileReader
         private long _dataRows;
         private long _malformedRows;
         private long _nonIncreasingRows;
+        private long _duplicateTimeRows;
         private long _gpsOnlyRows;
 
         private string _timeFormat = "number";
@@ -242,7 +243,7 @@ public sealed class RideFileReader
         private string _accelerationSource = UnitSources.Default;
 
         public long ValidRows { get; private set; }
-        public long SkippedRows => _malformedRows + _nonIncreasingRows;
+        public long SkippedRows => _malformedRows + _nonIncreasingRows + _duplicateTimeRows;
         public DateTimeOffset? StartTime { get; private set; }
 
         public RideRejection? Run(SepReader reader, GuardedReadStream content, CancellationToken cancellationToken)
@@ -344,6 +345,12 @@ public sealed class RideFileReader
                     TakeHeldPosition(ref raw);
                 }
 
+                if (raw.Lat == 0 && raw.Lon == 0)
+                {
+                    // 0°/0° is a receiver without a fix, and the speed beside it is a placeholder.
+                    (raw.Lat, raw.Lon, raw.Speed) = (double.NaN, double.NaN, double.NaN);
+                }
+
                 if (_unitsSettled)
                 {
                     Emit(in raw);
@@ -368,10 +375,12 @@ public sealed class RideFileReader
 
         public RideRejection? Validate()
         {
-            var bad = SkippedRows;
+            // Rows repeating the previous row's time are skipped (counted) but never refuse a file: event loggers write
+            // one row per sensor event, and at millisecond resolution half of them can share a millisecond.
+            var bad = _malformedRows + _nonIncreasingRows;
             if (_dataRows > 0 && bad * 100 > _dataRows * 5)
             {
-                var detail = string.Create(CultureInfo.InvariantCulture, $"{bad:N0} of {_dataRows:N0} rows ({bad * 100.0 / _dataRows:F1} %) were skipped: {_malformedRows:N0} unreadable, {_nonIncreasingRows:N0} with a timestamp that did not increase.");
+                var detail = string.Create(CultureInfo.InvariantCulture, $"{bad:N0} of {_dataRows:N0} rows ({bad * 100.0 / _dataRows:F1} %) were skipped: {_malformedRows:N0} unreadable, {_nonIncreasingRows:N0} with a timestamp going backwards.");
                 return RideRejectionCodes.Create(_nonIncreasingRows > _malformedRows ? RideRejectionCodes.TimestampsNotIncreasing : RideRejectionCodes.TooManyBadRows, detail);
             }
 
@@ -428,7 +437,15 @@ public sealed class RideFileReader
                 speedUnit,
                 speedUnit is null ? null : _layout.SpeedSource,
                 columns,
-                [.. _layout.Notes, .. _notes]);
+                [.. _layout.Notes, .. _notes, .. DuplicateNote()]);
+        }
+
+        private IEnumerable<string> DuplicateNote()
+        {
+            if (_duplicateTimeRows > 0)
+            {
+                yield return string.Create(CultureInfo.InvariantCulture, $"{_duplicateTimeRows:N0} rows repeated the previous row's time and were skipped (an event logger's rows sharing a timestamp).");
+            }
         }
 
         private static string TimeUnitName(double toSeconds) => toSeconds switch
@@ -977,7 +994,15 @@ public sealed class RideFileReader
         {
             if (_hasFirst && !(raw.T > _lastRawTime))
             {
-                _nonIncreasingRows++;
+                if (raw.T == _lastRawTime)
+                {
+                    _duplicateTimeRows++;
+                }
+                else
+                {
+                    _nonIncreasingRows++;
+                }
+
                 return;
             }
 

@@ -369,6 +369,51 @@ public sealed class RideFileReaderDeviceFormatTests
         Assert.Equal(("mph", UnitSources.Profile), (summary.Facts!.SpeedUnit, summary.Facts.SpeedSource));
     }
 
+    [Fact]
+    public async Task EventLoggerRows_SharingAMillisecond_AreSkippedAndCounted_ButDoNotRefuseTheFile()
+    {
+        // An Android event logger: one row per sensor event at ~550 rows/s with millisecond times; half the rows repeat
+        // the previous row's millisecond, and now and then one arrives 20 ms late (backwards).
+        var csv = new StringBuilder("timestamp, accx, accy, accz, gyrox, gyroy, gyroz, speedgps, latgps, longps\n");
+        var rows = 0;
+        for (var ms = 0; ms < 1000; ms++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{153_688_556 + ms},0.1,0.2,9.8,0.01,0.02,0.03,0,0,0\n");
+            csv.Append(CultureInfo.InvariantCulture, $"{153_688_556 + ms},0.1,0.2,9.8,0.01,0.02,0.03,0,0,0\n");
+            rows += 2;
+            if (ms % 200 == 199)
+            {
+                csv.Append(CultureInfo.InvariantCulture, $"{153_688_556 + ms - 20},0.1,0.2,9.8,0.01,0.02,0.03,0,0,0\n");
+                rows++;
+            }
+        }
+
+        var (summary, sink) = await ReadAsync(csv.ToString());
+
+        Assert.Null(summary.Rejection);
+        Assert.Equal(1000, summary.Samples);
+        Assert.Equal(rows - 1000, summary.RowsSkipped);
+        Assert.Equal(0.001, sink.Samples[1].T, 9);
+        Assert.True(double.IsNaN(sink.Samples[0].Lat)); // 0°/0° is no fix
+        Assert.True(double.IsNaN(sink.Samples[0].Speed)); // and its speed a placeholder
+        Assert.Equal("latgps", summary.Facts!.Columns["lat"]);
+        Assert.Contains(summary.Facts.Notes, n => n.StartsWith("1,000 rows repeated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RowsGoingBackwards_AboveFivePercent_StillRefuseTheFile()
+    {
+        var csv = new StringBuilder("timestamp,ax,ay,az,gx,gy,gz\n");
+        for (var i = 0; i < 100; i++)
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{i * 0.01 - (i % 10 == 9 ? 0.5 : 0):F2},0,0,9.81,0,0,0\n");
+        }
+
+        var (summary, _) = await ReadAsync(csv.ToString());
+
+        Assert.Equal(RideRejectionCodes.TimestampsNotIncreasing, summary.Rejection?.Code);
+    }
+
     /// <summary>A 30 s ride at 10 m/s and 20 Hz, north for 10 s, a 90° right-hand turn over 10 s, east for 10 s; yaw written at <paramref name="yawRate"/> during the turn.</summary>
     private static string TurningRide(string gyroHeader, double yawRate)
     {

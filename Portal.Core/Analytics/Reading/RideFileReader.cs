@@ -254,9 +254,13 @@ public sealed class RideFileReader
             }
 
             string? formatHint = null;
-            if (PreambleFormat(reader.Current) is { } preamble)
+            var names = CellTexts(reader.Current);
+            var preamble = PreambleFormat(reader.Current);
+            if (preamble is not null || (profile is null && !MostlyNumbers(names) && !LooksLikeHeader(reader.Current)))
             {
-                formatHint = preamble.Length > 0 ? preamble : null;
+                // Metadata lines before the header (RaceChrono, RaceBox's lap block): the header is the first line that names
+                // a time column and two more channels.
+                formatHint = preamble is { Length: > 0 } ? preamble : null;
                 var found = false;
                 for (var line = 0; line < MaxPreambleLines && reader.MoveNext(); line++)
                 {
@@ -269,11 +273,15 @@ public sealed class RideFileReader
 
                 if (!found)
                 {
-                    return RideRejectionCodes.Create(RideRejectionCodes.NoHeader, "The file starts with metadata lines, but no column header row followed them.");
+                    // No header further down either: the first line was the header, and it says what is missing.
+                    return preamble is null
+                        ? ReadHeader(names, null) ?? RideRejectionCodes.Create(RideRejectionCodes.TooFewRows)
+                        : RideRejectionCodes.Create(RideRejectionCodes.NoHeader, "The file starts with metadata lines, but no column header row followed them.");
                 }
+
+                names = CellTexts(reader.Current);
             }
 
-            var names = CellTexts(reader.Current);
             var reuseCurrent = false;
             if (formatHint == RideFileFormats.RaceChronoV3)
             {
@@ -543,7 +551,7 @@ public sealed class RideFileReader
             return result;
         }
 
-        private RideRejection? ReadHeader(string[] names, string? formatHint)
+        private static bool MostlyNumbers(string[] names)
         {
             var numeric = 0;
             for (var i = 0; i < names.Length; i++)
@@ -554,7 +562,12 @@ public sealed class RideFileReader
                 }
             }
 
-            if (numeric * 2 >= names.Length)
+            return numeric * 2 >= names.Length;
+        }
+
+        private RideRejection? ReadHeader(string[] names, string? formatHint)
+        {
+            if (MostlyNumbers(names))
             {
                 return RideRejectionCodes.Create(RideRejectionCodes.NoHeader);
             }

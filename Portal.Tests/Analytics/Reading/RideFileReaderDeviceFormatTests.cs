@@ -207,6 +207,23 @@ public sealed class RideFileReaderDeviceFormatTests
     }
 
     [Fact]
+    public async Task RaceBox_WithALapBlockButNoFormatLine_FindsItsHeaderBelowTheBlock()
+    {
+        var csv = "Track,Test ring\nBest Lap Time,29.648\nLap 1, 33.821, sectors, 9.01,6.759,9.764,0,8.288\n\n"
+                  + "Record,Time,Latitude,Longitude,Altitude,Speed,GForceX,GForceY,GForceZ,Lap,GyroX,GyroY,GyroZ\n"
+                  + "1,2024-10-19T15:24:58.400,32.28,-106.93,1353.0,3.17,0.023,-0.019,1.007,0,0.41,-0.44,-0.18\n"
+                  + "2,2024-10-19T15:24:58.440,32.28,-106.93,1353.0,3.12,0.039,-0.017,1.009,0,0.44,-0.32,-0.45\n";
+
+        var (summary, sink) = await ReadAsync(csv);
+
+        Assert.Null(summary.Rejection);
+        Assert.Equal(2, summary.Samples);
+        Assert.Equal(RideFileFormats.RaceBox, summary.Facts!.Format);
+        Assert.Equal("local_text", summary.Facts.TimeFormat);
+        Assert.Equal(0.04, sink.Samples[1].T, 6);
+    }
+
+    [Fact]
     public async Task RaceBoxBikeMode_WithoutGForceY_IsRead_WithAyZero_AndSaysSo()
     {
         var csv = new StringBuilder("Record,Time,Latitude,Longitude,Altitude,Speed,GForceX,GForceZ,Lap,LeanAngle,GyroX,GyroY,GyroZ\n");

@@ -2,8 +2,9 @@ namespace Portal.Core.Analytics;
 
 public enum AccelerationUnit { Auto, MetersPerSecondSquared, G }
 public enum AngularRateUnit { DegreesPerSecond, RadiansPerSecond }
-public enum SpeedUnit { KilometersPerHour, MetersPerSecond }
-public enum TimeBase { Auto, Iso8601, EpochMilliseconds, RelativeSeconds, RelativeMilliseconds }
+public enum SpeedUnit { KilometersPerHour, MetersPerSecond, MilesPerHour, Knots }
+/// <summary>How the time column is written; Iso8601 also covers wall-clock text without an offset (read as written, UTC).</summary>
+public enum TimeBase { Auto, Iso8601, EpochMilliseconds, RelativeSeconds, RelativeMilliseconds, EpochSeconds, EpochNanoseconds, RelativeMicroseconds, RelativeNanoseconds }
 
 /// <summary>
 /// What an admin tells the portal about a device whose file layout cannot be guessed:
@@ -19,4 +20,10 @@ public sealed record DeviceProfile
     public AngularRateUnit AngularRate { get; init; } = AngularRateUnit.DegreesPerSecond;
     public SpeedUnit Speed { get; init; } = SpeedUnit.KilometersPerHour;
     public TimeBase Time { get; init; } = TimeBase.Auto;
+
+    /// <summary>How the device's IMU sits against the rider's body frame; when set it wins over the estimate from the data.</summary>
+    public SensorMount? Mount { get; init; }
 }
+
+/// <summary>The sensor frame is the body frame rotated by <paramref name="Roll"/> about x, then <paramref name="Pitch"/> about y, then <paramref name="Yaw"/> about z (degrees).</summary>
+public sealed record SensorMount(double Roll, double Pitch, double Yaw);

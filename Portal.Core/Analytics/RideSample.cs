@@ -29,4 +29,8 @@ public interface IRideSampleSink
 }
 
 /// <summary>What the reader found: the counts, the absolute start time when the file had one, or why it refused the file.</summary>
-public sealed record RideReadSummary(long Samples, long RowsSkipped, DateTimeOffset? StartTime, RideRejection? Rejection);
+public sealed record RideReadSummary(long Samples, long RowsSkipped, DateTimeOffset? StartTime, RideRejection? Rejection)
+{
+    /// <summary>How the reader understood the file (format, time, units and how each was decided); null when it refused the file before its header.</summary>
+    public Reading.RideReadFacts? Facts { get; init; }
+}

@@ -13,7 +13,11 @@ public sealed record DeviceProfileDraft(
     string? Acceleration = null,
     string? AngularRate = null,
     string? Speed = null,
-    string? Time = null);
+    string? Time = null,
+    DeviceProfileMountDraft? Mount = null);
+
+/// <summary>A stated mount in degrees (roll about x, then pitch about y, then yaw about z); all three or none.</summary>
+public sealed record DeviceProfileMountDraft(double? Roll, double? Pitch, double? Yaw);
 
 /// <summary>A stored profile as lists and editors show it.</summary>
 public sealed record DeviceProfileView(string Name, string? Description, DeviceProfile Profile, int DeviceCount, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -112,11 +116,38 @@ public static partial class DeviceProfileRules
         var angularRate = ParseUnit(draft.AngularRate, AngularRateUnit.DegreesPerSecond, "angularRate", "an angular-rate unit", Add);
         var speed = ParseUnit(draft.Speed, SpeedUnit.KilometersPerHour, "speed", "a speed unit", Add);
         var time = ParseUnit(draft.Time, TimeBase.Auto, "time", "a time base", Add);
+        var mount = ParseMount(draft.Mount, Add);
 
         profile = errors.Count == 0
-            ? new DeviceProfile { Name = name!, Columns = columns, Acceleration = acceleration, AngularRate = angularRate, Speed = speed, Time = time }
+            ? new DeviceProfile { Name = name!, Columns = columns, Acceleration = acceleration, AngularRate = angularRate, Speed = speed, Time = time, Mount = mount }
             : null;
         return errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    }
+
+    /// <summary>No mount (all three empty) lets the analysis estimate it; a stated one needs all three angles within ±180°.</summary>
+    private static SensorMount? ParseMount(DeviceProfileMountDraft? draft, Action<string, string> addError)
+    {
+        if (draft is null || (draft.Roll is null && draft.Pitch is null && draft.Yaw is null))
+        {
+            return null;
+        }
+
+        var valid = true;
+        foreach (var (field, value) in new[] { ("roll", draft.Roll), ("pitch", draft.Pitch), ("yaw", draft.Yaw) })
+        {
+            if (value is not { } angle)
+            {
+                addError($"mount.{field}", $"A mount states roll, pitch and yaw; {field} is missing (leave all three empty to let the analysis estimate the mount).");
+                valid = false;
+            }
+            else if (!double.IsFinite(angle) || angle is < -180 or > 180)
+            {
+                addError($"mount.{field}", $"{field} is an angle in degrees from -180 to 180.");
+                valid = false;
+            }
+        }
+
+        return valid ? new SensorMount(draft.Roll!.Value, draft.Pitch!.Value, draft.Yaw!.Value) : null;
     }
 
     private static TUnit ParseUnit<TUnit>(string? value, TUnit fallback, string field, string what, Action<string, string> addError)

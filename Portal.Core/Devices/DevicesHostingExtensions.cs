@@ -1,11 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Core.Analytics;
 
 namespace Portal.Core.Devices;
 
 public static class DevicesHostingExtensions
 {
-    /// <summary>The device registry, device management and the device-profile catalog (scoped, on the catalog) and the in-memory activity tracker.</summary>
+    /// <summary>The device registry, device management and the device-profile catalog (scoped, on the catalog), the profile suggester and the in-memory activity tracker.</summary>
     public static IServiceCollection AddDeviceRegistry(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
@@ -13,6 +14,8 @@ public static class DevicesHostingExtensions
         services.TryAddScoped<DeviceRegistry>();
         services.TryAddScoped<DeviceManagement>();
         services.TryAddScoped<DeviceProfileCatalog>();
+        services.TryAddSingleton<IRideAnalyzer, RideAnalyzer>();
+        services.TryAddSingleton<DeviceProfileSuggester>();
         return services;
     }
 }

@@ -192,6 +192,81 @@ public sealed class DeviceProfilesApiTests : IAsyncLifetime
         Assert.DoesNotContain(devices!, d => d.Name == "Suit" && d.Profile == "no-such-profile");
     }
 
+    [Fact]
+    public async Task SuggestFromASample_Is200_WithTheMappingUnitsHowTheyWereDecided_AndAMetricsPreview()
+    {
+        var response = await SendSampleAsync(_admin, "Admin", SampleFiles.RaceBox(rows: 500));
+        var suggestion = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var draft = suggestion.GetProperty("draft");
+        Assert.Equal("GForceX", draft.GetProperty("columns").GetProperty("ax").GetString());
+        Assert.Equal("Time", draft.GetProperty("columns").GetProperty("timestamp").GetString());
+        Assert.Equal("MilesPerHour", draft.GetProperty("speed").GetString());
+        Assert.Equal("G", draft.GetProperty("acceleration").GetString());
+        Assert.Equal("Iso8601", draft.GetProperty("time").GetString());
+        Assert.Equal("racebox", suggestion.GetProperty("facts").GetProperty("format").GetString());
+        Assert.Equal("format", suggestion.GetProperty("facts").GetProperty("speedSource").GetString());
+        Assert.Equal(500, suggestion.GetProperty("metrics").GetProperty("samples").GetInt64());
+        Assert.Equal(JsonValueKind.Null, suggestion.GetProperty("rejection").ValueKind);
+        Assert.Contains(suggestion.GetProperty("columns").EnumerateArray(), c => c.GetProperty("name").GetString() == "Lap" && c.GetProperty("channel").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
+    public async Task SuggestFromAnUnreadableSample_Is200_WithTheRejectionAndTheColumnsToMapByHand()
+    {
+        var response = await SendSampleAsync(_admin, "Admin", SampleFiles.OpaqueLogger(rows: 50));
+        var suggestion = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("no_time_column", suggestion.GetProperty("rejection").GetProperty("code").GetString());
+        Assert.Equal(["T_boot", "c1", "c2", "c3", "c4", "c5", "c6"], suggestion.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("name").GetString() ?? "").ToArray());
+        Assert.Equal(JsonValueKind.Null, suggestion.GetProperty("metrics").ValueKind);
+    }
+
+    [Fact]
+    public async Task SuggestWithoutASample_Is400EmptySample_AndOnlyAdminsMaySuggest()
+    {
+        var empty = await SendSampleAsync(_admin, "Admin", "");
+        var byTechnician = await SendSampleAsync(_technician, "Technician", SampleFiles.RaceBox(rows: 20));
+        var byRider = await SendSampleAsync(_rider, "Rider", SampleFiles.RaceBox(rows: 20));
+        var anonymous = await _client.PostAsync(new Uri("/api/device-profiles/suggest", UriKind.Relative), new StringContent(SampleFiles.RaceBox(rows: 20)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal(DeviceProfilesApi.EmptySample, await CodeOf(empty));
+        Assert.Equal(HttpStatusCode.Forbidden, byTechnician.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, byRider.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    [Fact]
+    public async Task ProfileWithAMount_IsStoredAndReturned_AndAHalfStatedMount_Is400()
+    {
+        var withMount = await SendAsync(HttpMethod.Post, "/api/device-profiles", _admin, "Admin", new { name = "pitched-suit", mount = new { roll = 0, pitch = 35, yaw = 180 } });
+        var halfMount = await SendAsync(HttpMethod.Post, "/api/device-profiles", _admin, "Admin", new { name = "half", mount = new { roll = 5 } });
+        var outOfRange = await SendAsync(HttpMethod.Post, "/api/device-profiles", _admin, "Admin", new { name = "wild", mount = new { roll = 0, pitch = 200, yaw = 0 } });
+        var created = await withMount.Content.ReadFromJsonAsync<JsonElement>();
+        var errors = (await halfMount.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+
+        Assert.Equal(HttpStatusCode.Created, withMount.StatusCode);
+        Assert.Equal(35, created.GetProperty("mount").GetProperty("pitch").GetDouble());
+        Assert.Equal(180, created.GetProperty("mount").GetProperty("yaw").GetDouble());
+        Assert.Equal(HttpStatusCode.BadRequest, halfMount.StatusCode);
+        Assert.Equal(["mount.pitch", "mount.yaw"], errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(HttpStatusCode.BadRequest, outOfRange.StatusCode);
+        await using var scope = _app.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<CatalogDbContext>().Set<StoredDeviceProfile>().SingleAsync(p => p.Name == "pitched-suit");
+        Assert.Contains("\"mount\":{\"roll\":0,\"pitch\":35,\"yaw\":180}", stored.ProfileJson, StringComparison.Ordinal);
+    }
+
+    private Task<HttpResponseMessage> SendSampleAsync(Guid user, string role, string csv)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/device-profiles/suggest") { Content = new StringContent(csv, System.Text.Encoding.UTF8, "text/csv") };
+        request.Headers.Add("X-Test-User", user.ToString());
+        request.Headers.Add("X-Test-Role", role);
+        return _client.SendAsync(request);
+    }
+
     private static async Task<string?> CodeOf(HttpResponseMessage response)
     {
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -117,6 +117,7 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
 
         ["GET /api/device-profiles"] = new(Staff),
         ["POST /api/device-profiles"] = new(AdminOnly, Allowed: HttpStatusCode.Created),
+        ["POST /api/device-profiles/suggest"] = new(AdminOnly),
         ["PUT /api/device-profiles/{name}"] = new(AdminOnly, Scope.DeviceProfile),
         ["DELETE /api/device-profiles/{name}"] = new(AdminOnly, Scope.DeviceProfile, Allowed: HttpStatusCode.NoContent),
     };
@@ -451,6 +452,9 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
                 break;
             case ("POST /api/device-profiles", _):
                 request.Content = JsonContent.Create(new { name = $"matrix-{Guid.NewGuid():N}", columns = new Dictionary<string, string> { ["timestamp"] = "t" } });
+                break;
+            case ("POST /api/device-profiles/suggest", _):
+                request.Content = new StringContent(portal.UniqueCsv("suggest"), Encoding.UTF8, "text/csv");
                 break;
             case ("PUT /api/device-profiles/{name}", _):
                 request.Content = JsonContent.Create(new { description = "matrix", acceleration = "G" });

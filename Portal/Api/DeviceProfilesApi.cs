@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Core.Analytics;
 using Portal.Core.Devices;
 using Portal.Core.Rides;
 
@@ -7,7 +8,9 @@ namespace Portal.Api;
 /// <summary>
 /// A device profile as submitted: <c>columns</c> maps canonical channels (timestamp, ax … alt) to the file's
 /// column names; units by name (acceleration Auto|MetersPerSecondSquared|G, angularRate DegreesPerSecond|RadiansPerSecond,
-/// speed KilometersPerHour|MetersPerSecond, time Auto|Iso8601|EpochMilliseconds|RelativeSeconds|RelativeMilliseconds).
+/// speed KilometersPerHour|MetersPerSecond|MilesPerHour|Knots, time Auto|Iso8601|EpochSeconds|EpochMilliseconds|EpochNanoseconds|
+/// RelativeSeconds|RelativeMilliseconds|RelativeMicroseconds|RelativeNanoseconds); <c>mount</c> {roll, pitch, yaw} in degrees, or
+/// absent to let the analysis estimate it.
 /// </summary>
 public sealed record DeviceProfileRequest(
     string? Name,
@@ -16,9 +19,10 @@ public sealed record DeviceProfileRequest(
     string? Acceleration,
     string? AngularRate,
     string? Speed,
-    string? Time)
+    string? Time,
+    DeviceProfileMountDraft? Mount = null)
 {
-    public DeviceProfileDraft ToDraft() => new(Name, Description, Columns, Acceleration, AngularRate, Speed, Time);
+    public DeviceProfileDraft ToDraft() => new(Name, Description, Columns, Acceleration, AngularRate, Speed, Time, Mount);
 }
 
 /// <summary>A stored profile; units by name, <c>devices</c> = enabled devices bound to it.</summary>
@@ -32,11 +36,12 @@ public sealed record DeviceProfileResponse(
     string Time,
     int Devices,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    SensorMount? Mount = null)
 {
     public static DeviceProfileResponse From(DeviceProfileView view) =>
         new(view.Name, view.Description, view.Profile.Columns, view.Profile.Acceleration.ToString(), view.Profile.AngularRate.ToString(),
-            view.Profile.Speed.ToString(), view.Profile.Time.ToString(), view.DeviceCount, view.CreatedAt, view.UpdatedAt);
+            view.Profile.Speed.ToString(), view.Profile.Time.ToString(), view.DeviceCount, view.CreatedAt, view.UpdatedAt, view.Profile.Mount);
 }
 
 /// <summary>/api/device-profiles: staff (technicians, R&amp;D, admins) read them; only admins change them.</summary>
@@ -46,6 +51,7 @@ public static class DeviceProfilesApi
     public const string ProfileNotFound = "profile_not_found";
     public const string ProfileNameTaken = "profile_name_taken";
     public const string ProfileInUse = "profile_in_use";
+    public const string EmptySample = "empty_sample";
 
     public static IEndpointRouteBuilder MapDeviceProfilesApi(this IEndpointRouteBuilder endpoints)
     {
@@ -57,6 +63,10 @@ public static class DeviceProfilesApi
             .WithSummary("Admins: store a new profile (column mapping, units, time base).")
             .RequireAuthorization(policy => policy.RequireRole(PortalRoleNames.Admin))
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
+        profiles.MapPost("/suggest", SuggestAsync).WithName("SuggestDeviceProfile")
+            .WithSummary("Admins: send a sample ride file as the body; get the suggested mapping, units and time base, how each was decided, and a preview of the first metrics (the first 8 MB are analysed).")
+            .RequireAuthorization(policy => policy.RequireRole(PortalRoleNames.Admin))
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         profiles.MapPut("/{name}", UpdateAsync).WithName("UpdateDeviceProfile")
             .WithSummary("Admins: replace a profile's mapping, units and description (the name stays).")
             .RequireAuthorization(policy => policy.RequireRole(PortalRoleNames.Admin))
@@ -106,6 +116,19 @@ public static class DeviceProfilesApi
                 $"{result.DevicesUsing} device(s) are bound to '{name}'; bind them to another profile or disable them first."),
             _ => NotFound(name),
         };
+    }
+
+    public static async Task<Results<Ok<DeviceProfileSuggestion>, ProblemHttpResult>> SuggestAsync(
+        HttpRequest request, DeviceProfileSuggester suggester, CancellationToken cancellationToken)
+    {
+        var (sample, truncated) = await DeviceProfileSuggester.ReadSampleAsync(request.Body, cancellationToken);
+        if (sample.Length == 0)
+        {
+            return ApiErrors.Problem(StatusCodes.Status400BadRequest, EmptySample, "No sample file.",
+                "Send a sample ride file (CSV or .csv.gz) as the request body.");
+        }
+
+        return TypedResults.Ok(await suggester.SuggestAsync(sample, truncated, adjusted: null, cancellationToken));
     }
 
     private static ValidationProblem Invalid(DeviceProfileResult result) =>

@@ -17,6 +17,34 @@ internal static class IsoTimestamp
         return text.Length >= 10 && text[4] == '-' && char.IsAsciiDigit(text[0]);
     }
 
+    /// <summary>Whether the text names its offset from UTC (Z or ±hh[:mm]) rather than being local wall-clock text.</summary>
+    public static bool HasOffset(ReadOnlySpan<char> text)
+    {
+        text = text.Trim().Trim('"');
+        if (text.Length <= 19)
+        {
+            return false;
+        }
+
+        var tail = text[19..];
+        var i = 0;
+        if (tail[0] is '.' or ',')
+        {
+            i++;
+            while (i < tail.Length && char.IsAsciiDigit(tail[i]))
+            {
+                i++;
+            }
+        }
+
+        while (i < tail.Length && tail[i] == ' ')
+        {
+            i++;
+        }
+
+        return i < tail.Length && tail[i] is 'Z' or 'z' or '+' or '-';
+    }
+
     public static bool TryParseUnixMilliseconds(ReadOnlySpan<char> text, out double unixMilliseconds) =>
         TryParseUnixMilliseconds(text, cache: null, out unixMilliseconds);
 
@@ -81,6 +109,12 @@ internal static class IsoTimestamp
             {
                 return false;
             }
+        }
+
+        // SensorLog writes "2018-04-08 10:31:37.097 +0200": one blank before the offset.
+        if (i + 1 < s.Length && s[i] == ' ' && s[i + 1] is '+' or '-' or 'Z' or 'z')
+        {
+            i++;
         }
 
         var offsetMinutes = 0;

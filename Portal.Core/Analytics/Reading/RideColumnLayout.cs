@@ -9,7 +9,7 @@ internal enum RideChannel
 }
 
 /// <summary>What the header says about the time column's unit, before the data is seen.</summary>
-internal enum TimeUnitHint { Unknown, Seconds, Milliseconds }
+internal enum TimeUnitHint { Unknown, Seconds, Milliseconds, Microseconds, Nanoseconds, Text }
 
 /// <summary>
 /// Which file column feeds each canonical channel and the factor to canonical units, found once
@@ -26,7 +26,7 @@ internal sealed class RideColumnLayout
 
     // Longest first, so "_ms2" wins over "_ms" and "_mps2" over "_s".
     private static readonly string[] UnitSuffixes =
-        ["_mps2", "_ms2", "_m_s2", "_kmh", "_kph", "_mps", "_mph", "_dps", "_degs", "_rads", "_rps", "_deg", "_ut", "_ms", "_ft", "_g", "_s", "_m"];
+        ["_mps2", "_ms2", "_m_s2", "_kmh", "_kph", "_mps", "_mph", "_dps", "_degs", "_rads", "_rps", "_deg", "_ut", "_ms", "_us", "_ns", "_ft", "_g", "_s", "_m"];
 
     public int[] ColumnIndex { get; } = Enumerable.Repeat(-1, ChannelCount).ToArray();
 
@@ -38,14 +38,42 @@ internal sealed class RideColumnLayout
     public TimeBase TimeBase { get; private set; } = TimeBase.Auto;
     public int HeaderColumnCount { get; private set; }
 
+    /// <summary>One of <see cref="RideFileFormats"/>.</summary>
+    public string Format { get; private set; } = RideFileFormats.Generic;
+
+    /// <summary>Where the acceleration unit came from when it is not <see cref="AccelerationUnit.Auto"/>.</summary>
+    public string AccelerationSource { get; private set; } = UnitSources.Default;
+
+    /// <summary>The angular-rate unit the header or profile stated: null when silent, else true for rad/s.</summary>
+    public bool? GyroStatedRadians { get; private set; }
+
+    public string GyroSource { get; private set; } = UnitSources.Default;
+
+    public string SpeedSource { get; private set; } = UnitSources.Default;
+
+    /// <summary>Where the time base came from (a profile, the header's unit, or nothing: the data decides).</summary>
+    public string TimeSource { get; private set; } = UnitSources.Data;
+
+    /// <summary>The device reports acceleration rather than specific force (iOS Core Motion: −1 g on z lying face up).</summary>
+    public bool NegateAcceleration { get; private set; }
+
+    /// <summary>The file has no lateral force column by design (RaceBox bike mode); ay is read as 0.</summary>
+    public bool SynthesiseAy { get; private set; }
+
+    /// <summary>The header cells as given, for the facts.</summary>
+    public IReadOnlyList<string> HeaderNames { get; private set; } = [];
+
+    public List<string> Notes { get; } = [];
+
     /// <summary>Columns that looked like a channel but carried a unit the portal does not know (for the rejection message).</summary>
     public List<string> UnknownUnits { get; } = [];
 
     public bool Has(RideChannel channel) => ColumnIndex[(int)channel] >= 0;
 
-    public static RideColumnLayout Resolve(IReadOnlyList<string> header, DeviceProfile? profile)
+    public static RideColumnLayout Resolve(IReadOnlyList<string> header, DeviceProfile? profile, string? formatHint = null)
     {
-        var layout = new RideColumnLayout { HeaderColumnCount = header.Count };
+        var layout = new RideColumnLayout { HeaderColumnCount = header.Count, HeaderNames = header };
+        layout.Format = profile is not null ? RideFileFormats.Profile : formatHint ?? DetectFormat(header);
         var used = new bool[header.Count];
         if (profile is not null)
         {
@@ -68,7 +96,71 @@ internal sealed class RideColumnLayout
             }
         }
 
+        layout.ApplyFormatConventions();
         return layout;
+    }
+
+    /// <summary>Recognises the phone-logger and lap-timer exports by header names only they write.</summary>
+    internal static string DetectFormat(IReadOnlyList<string> header)
+    {
+        bool Any(Func<string, bool> test) => header.Any(h => test(CleanHeaderCell(h)));
+        bool StartsWith(string h, string prefix) => h.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
+        if (Any(h => StartsWith(h, "loggingTime(") || StartsWith(h, "accelerometerAccelerationX(")))
+        {
+            return RideFileFormats.SensorLog;
+        }
+
+        if (Any(h => h.Equals("seconds_elapsed", StringComparison.OrdinalIgnoreCase)))
+        {
+            return RideFileFormats.SensorLogger;
+        }
+
+        if (Any(h => h.Equals("GForceX", StringComparison.OrdinalIgnoreCase) || StartsWith(h, "GForceX ")))
+        {
+            return RideFileFormats.RaceBox;
+        }
+
+        if (Any(h => h.Equals("Time (s)", StringComparison.Ordinal))
+            && Any(h => StartsWith(h, "Acceleration x (") || StartsWith(h, "Gyroscope x (") || StartsWith(h, "Linear Acceleration x (")))
+        {
+            return RideFileFormats.Phyphox;
+        }
+
+        return RideFileFormats.Generic;
+    }
+
+    /// <summary>What a recognised format means beyond its header: sign conventions, silent units, omitted channels.</summary>
+    private void ApplyFormatConventions()
+    {
+        switch (Format)
+        {
+            case RideFileFormats.SensorLog when Has(RideChannel.Ax):
+                // Core Motion reports acceleration, not specific force: lying face up reads z = −1 g. Negating all three
+                // axes keeps the frame right-handed with the gyroscope (a rotation could not undo this reflection).
+                NegateAcceleration = true;
+                Notes.Add("SensorLog (iOS Core Motion) writes acceleration with the opposite sign of specific force; the reader negates it.");
+                break;
+            case RideFileFormats.RaceBox:
+                if (Has(RideChannel.Speed) && SpeedSource == UnitSources.Default)
+                {
+                    // The RaceBox exporter writes a bare "Speed" whatever speed format was chosen; mph is what the
+                    // motorcycle exports carry. The analysis can still check it against the GPS track.
+                    Scale[(int)RideChannel.Speed] = 1.609344;
+                    SpeedSource = UnitSources.Format;
+                    Notes.Add("RaceBox 'Speed' has no unit in its header; read as mph.");
+                }
+
+                if (Has(RideChannel.Ax) && Has(RideChannel.Az) && !Has(RideChannel.Ay)
+                    && HeaderNames.Any(h => CleanHeaderCell(h).Equals("LeanAngle", StringComparison.OrdinalIgnoreCase)))
+                {
+                    // Bike mode replaces the lateral force with LeanAngle: in a coordinated turn the lateral specific force
+                    // in the leaning frame is close to 0, which is what the reader passes on.
+                    SynthesiseAy = true;
+                    Notes.Add("RaceBox bike mode has no GForceY; ay is read as 0 (the lateral force of a coordinated turn in the leaning frame).");
+                }
+
+                break;
+        }
     }
 
     public static string CleanHeaderCell(string raw) => raw.Trim().Trim('\uFEFF').Trim().Trim('"').Trim();
@@ -91,9 +183,24 @@ internal sealed class RideColumnLayout
                     Scale[(int)channel] = channel switch
                     {
                         RideChannel.Gx or RideChannel.Gy or RideChannel.Gz when profile.AngularRate == AngularRateUnit.RadiansPerSecond => RadiansToDegrees,
-                        RideChannel.Speed when profile.Speed == SpeedUnit.MetersPerSecond => 3.6,
+                        RideChannel.Speed => profile.Speed switch
+                        {
+                            SpeedUnit.MetersPerSecond => 3.6,
+                            SpeedUnit.MilesPerHour => 1.609344,
+                            SpeedUnit.Knots => 1.852,
+                            _ => 1.0,
+                        },
                         _ => 1.0,
                     };
+                    if (channel is RideChannel.Gx or RideChannel.Gy or RideChannel.Gz)
+                    {
+                        (GyroStatedRadians, GyroSource) = (profile.AngularRate == AngularRateUnit.RadiansPerSecond, UnitSources.Profile);
+                    }
+                    else if (channel == RideChannel.Speed)
+                    {
+                        SpeedSource = UnitSources.Profile;
+                    }
+
                     break;
                 }
             }
@@ -102,9 +209,14 @@ internal sealed class RideColumnLayout
         if (profile.Acceleration != AccelerationUnit.Auto)
         {
             Acceleration = profile.Acceleration;
+            AccelerationSource = UnitSources.Profile;
         }
 
         TimeBase = profile.Time;
+        if (TimeBase != TimeBase.Auto)
+        {
+            TimeSource = UnitSources.Profile;
+        }
     }
 
     /// <summary>Maps a header cell to a channel and the unit it names, if any ("accel_x_g" → Ax, "g").</summary>
@@ -125,6 +237,8 @@ internal sealed class RideColumnLayout
         name = NormaliseSeparators(name);
         if (TryAlias(name, out channel))
         {
+            // "GForceX" names its unit: g.
+            unit ??= channel is RideChannel.Ax or RideChannel.Ay or RideChannel.Az && name.StartsWith("gforce", StringComparison.Ordinal) ? "g" : null;
             return true;
         }
 
@@ -141,6 +255,14 @@ internal sealed class RideColumnLayout
         }
 
         return false;
+    }
+
+    private void SetHeaderAcceleration(AccelerationUnit unit)
+    {
+        if (Acceleration == AccelerationUnit.Auto)
+        {
+            (Acceleration, AccelerationSource) = (unit, UnitSources.Header);
+        }
     }
 
     private static string NormaliseSeparators(string name)
@@ -168,7 +290,15 @@ internal sealed class RideColumnLayout
             name = name[4..];
         }
 
-        return Aliases.TryGetValue(name.Replace("_", "", StringComparison.Ordinal), out channel);
+        var key = name.Replace("_", "", StringComparison.Ordinal);
+        if (Aliases.TryGetValue(key, out channel))
+        {
+            return true;
+        }
+
+        // "latgps", "speedgps": a GPS channel named with its source after it.
+        return key.Length > 3 && key.EndsWith("gps", StringComparison.Ordinal) && Aliases.TryGetValue(key[..^3], out channel)
+            && channel is RideChannel.Speed or RideChannel.Lat or RideChannel.Lon or RideChannel.Alt;
     }
 
     private bool TryApplyUnit(RideChannel channel, string? unit)
@@ -183,29 +313,31 @@ internal sealed class RideColumnLayout
         switch (channel)
         {
             case RideChannel.Timestamp:
-                if (u is "s" or "sec" or "secs" or "seconds")
+                TimeUnit = u switch
                 {
-                    TimeUnit = TimeUnitHint.Seconds;
-                    return true;
+                    "s" or "sec" or "secs" or "seconds" or "unixtime" or "epoch" => TimeUnitHint.Seconds,
+                    "ms" or "msec" or "millis" or "milliseconds" => TimeUnitHint.Milliseconds,
+                    "us" or "µs" or "μs" or "micros" or "microseconds" => TimeUnitHint.Microseconds,
+                    "ns" or "nanos" or "nanoseconds" => TimeUnitHint.Nanoseconds,
+                    "utc" or "iso" or "iso8601" or "txt" or "text" or "local" => TimeUnitHint.Text,
+                    _ => TimeUnitHint.Unknown,
+                };
+                if (TimeUnit != TimeUnitHint.Unknown && TimeBase == TimeBase.Auto)
+                {
+                    TimeSource = UnitSources.Header;
                 }
 
-                if (u is "ms" or "msec" or "millis" or "milliseconds")
-                {
-                    TimeUnit = TimeUnitHint.Milliseconds;
-                    return true;
-                }
-
-                return u is "utc" or "iso" or "iso8601";
+                return TimeUnit != TimeUnitHint.Unknown;
             case RideChannel.Ax or RideChannel.Ay or RideChannel.Az:
                 if (u == "g")
                 {
-                    Acceleration = Acceleration == AccelerationUnit.Auto ? AccelerationUnit.G : Acceleration;
+                    SetHeaderAcceleration(AccelerationUnit.G);
                     return true;
                 }
 
                 if (u is "m/s²" or "m/s2" or "m/s^2" or "ms2" or "mps2" or "m_s2" or "ms-2" or "m/s/s" or "ms^-2")
                 {
-                    Acceleration = Acceleration == AccelerationUnit.Auto ? AccelerationUnit.MetersPerSecondSquared : Acceleration;
+                    SetHeaderAcceleration(AccelerationUnit.MetersPerSecondSquared);
                     return true;
                 }
 
@@ -213,12 +345,14 @@ internal sealed class RideColumnLayout
             case RideChannel.Gx or RideChannel.Gy or RideChannel.Gz:
                 if (u is "dps" or "deg/s" or "°/s" or "degs" or "deg_s" or "degree/s" or "degrees/s")
                 {
+                    (GyroStatedRadians, GyroSource) = (false, UnitSources.Header);
                     return true;
                 }
 
                 if (u is "rad/s" or "rads" or "rps" or "rad_s" or "radians/s")
                 {
                     Scale[index] = RadiansToDegrees;
+                    (GyroStatedRadians, GyroSource) = (true, UnitSources.Header);
                     return true;
                 }
 
@@ -235,7 +369,13 @@ internal sealed class RideColumnLayout
                     "kn" or "kt" or "knots" => 1.852,
                     _ => double.NaN,
                 };
-                return !double.IsNaN(Scale[index]);
+                if (double.IsNaN(Scale[index]))
+                {
+                    return false;
+                }
+
+                SpeedSource = UnitSources.Header;
+                return true;
             case RideChannel.Lat or RideChannel.Lon:
                 return u is "deg" or "°" or "degrees" or "wgs84";
             case RideChannel.Alt:
@@ -249,30 +389,31 @@ internal sealed class RideColumnLayout
     private static Dictionary<string, RideChannel> BuildAliases()
     {
         var aliases = new Dictionary<string, RideChannel>(StringComparer.Ordinal);
-        foreach (var time in new[] { "timestamp", "time", "t", "ts", "datetime", "utc", "utctime", "timeutc", "epoch", "elapsed", "elapsedtime", "sampletime" })
+        foreach (var time in new[] { "timestamp", "time", "t", "ts", "datetime", "utc", "utctime", "timeutc", "epoch", "elapsed", "elapsedtime", "sampletime", "loggingtime" })
         {
             aliases[time] = RideChannel.Timestamp;
         }
 
-        AddAxes(aliases, ["a", "acc", "accel", "accl", "acceleration", "accelerometer", "imuacc", "imuaccel"], RideChannel.Ax);
-        AddAxes(aliases, ["g", "gyr", "gyro", "gyroscope", "rot", "rotation", "rate", "angvel", "angularvelocity", "angularrate", "omega", "imugyro", "imugyr"], RideChannel.Gx);
-        AddAxes(aliases, ["m", "mag", "magn", "magnet", "magneto", "magnetometer", "compass", "imumag"], RideChannel.Mx);
-        foreach (var speed in new[] { "speed", "velocity", "vel", "spd", "groundspeed", "speedoverground", "sog" })
+        // Accelerometers with gravity only: "user"/"linear" acceleration (gravity removed) is deliberately not an alias.
+        AddAxes(aliases, ["a", "acc", "accel", "accl", "acceleration", "accelerometer", "imuacc", "imuaccel", "gforce", "accelerometeracceleration", "totalacceleration"], RideChannel.Ax);
+        AddAxes(aliases, ["g", "gyr", "gyro", "gyroscope", "rot", "rotation", "rate", "angvel", "angularvelocity", "angularrate", "omega", "imugyro", "imugyr", "gyrorotation", "rateofrotation"], RideChannel.Gx);
+        AddAxes(aliases, ["m", "mag", "magn", "magnet", "magneto", "magnetometer", "compass", "imumag", "magneticfield"], RideChannel.Mx);
+        foreach (var speed in new[] { "speed", "velocity", "vel", "spd", "groundspeed", "speedoverground", "sog", "locationspeed" })
         {
             aliases[speed] = RideChannel.Speed;
         }
 
-        foreach (var lat in new[] { "lat", "latitude" })
+        foreach (var lat in new[] { "lat", "latitude", "locationlatitude" })
         {
             aliases[lat] = RideChannel.Lat;
         }
 
-        foreach (var lon in new[] { "lon", "lng", "long", "longitude" })
+        foreach (var lon in new[] { "lon", "lng", "long", "longitude", "locationlongitude" })
         {
             aliases[lon] = RideChannel.Lon;
         }
 
-        foreach (var alt in new[] { "alt", "altitude", "elevation", "elev", "height" })
+        foreach (var alt in new[] { "alt", "altitude", "elevation", "elev", "height", "locationaltitude" })
         {
             aliases[alt] = RideChannel.Alt;
         }

@@ -34,7 +34,7 @@ public static class RideRejectionCodes
         [NoImuColumns] = "The accelerometer and gyroscope columns ax, ay, az, gx, gy, gz (or their aliases) are not all present.",
         [TooFewRows] = "The file has fewer than 2 valid data rows.",
         [TooManyBadRows] = "More than 5 % of the data rows could not be read (wrong number of fields, non-numeric or non-finite values).",
-        [TimestampsNotIncreasing] = "More than 5 % of the rows have a timestamp that does not increase (duplicate or going backwards).",
+        [TimestampsNotIncreasing] = "More than 5 % of the rows have a timestamp that goes backwards.",
         [LineTooLong] = "A line is longer than the limit; the file is not a ride file or is corrupt.",
         [FileTooLarge] = "The file is larger than the size limit.",
         [TruncatedGzip] = "The gzip file is truncated (the upload or copy was cut short).",

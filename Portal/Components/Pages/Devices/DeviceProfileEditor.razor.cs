@@ -18,9 +18,18 @@ public sealed partial class DeviceProfileEditor
     private string angularRate = nameof(AngularRateUnit.DegreesPerSecond);
     private string speed = nameof(SpeedUnit.KilometersPerHour);
     private string time = nameof(TimeBase.Auto);
+    private double? mountRoll;
+    private double? mountPitch;
+    private double? mountYaw;
 
     /// <summary>The profile to edit; null for a new one.</summary>
     [Parameter] public DeviceProfileView? Existing { get; set; }
+
+    /// <summary>Values to start a new profile from (a suggestion from a sample file); ignored when editing.</summary>
+    [Parameter] public DeviceProfileDraft? Initial { get; set; }
+
+    /// <summary>When set, a button previews the analysis of the page's sample with the fields as they are.</summary>
+    [Parameter] public EventCallback<DeviceProfileDraft> Preview { get; set; }
 
     /// <summary>Field → messages from the last save.</summary>
     [Parameter] public IReadOnlyDictionary<string, string[]>? Errors { get; set; }
@@ -31,28 +40,43 @@ public sealed partial class DeviceProfileEditor
 
     protected override void OnInitialized()
     {
-        if (Existing is not { } existing)
+        if (Existing is { } existing)
         {
-            return;
+            Fill(DeviceProfileSuggester.DraftOf(existing.Profile) with { Description = existing.Description });
         }
-
-        name = existing.Name;
-        description = existing.Description;
-        foreach (var (channel, column) in existing.Profile.Columns)
+        else if (Initial is { } initial)
         {
-            columns[channel] = column;
+            Fill(initial);
         }
-
-        acceleration = existing.Profile.Acceleration.ToString();
-        angularRate = existing.Profile.AngularRate.ToString();
-        speed = existing.Profile.Speed.ToString();
-        time = existing.Profile.Time.ToString();
     }
+
+    private void Fill(DeviceProfileDraft draft)
+    {
+        name = draft.Name;
+        description = draft.Description;
+        foreach (var (channel, column) in draft.Columns ?? new Dictionary<string, string?>())
+        {
+            if (columns.ContainsKey(channel))
+            {
+                columns[channel] = column;
+            }
+        }
+
+        acceleration = draft.Acceleration ?? acceleration;
+        angularRate = draft.AngularRate ?? angularRate;
+        speed = draft.Speed ?? speed;
+        time = draft.Time ?? time;
+        (mountRoll, mountPitch, mountYaw) = (draft.Mount?.Roll, draft.Mount?.Pitch, draft.Mount?.Yaw);
+    }
+
+    private DeviceProfileDraft Draft() =>
+        new(name, description, new Dictionary<string, string?>(columns), acceleration, angularRate, speed, time, new DeviceProfileMountDraft(mountRoll, mountPitch, mountYaw));
+
+    private Task PreviewAsync() => Preview.InvokeAsync(Draft());
 
     private bool Has(string field) => Errors?.ContainsKey(field) == true;
 
     private string? ErrorOf(string field) => Errors?.TryGetValue(field, out var messages) == true ? string.Join(" ", messages) : null;
 
-    private Task SaveAsync() =>
-        Save.InvokeAsync(new DeviceProfileDraft(name, description, new Dictionary<string, string?>(columns), acceleration, angularRate, speed, time));
+    private Task SaveAsync() => Save.InvokeAsync(Draft());
 }

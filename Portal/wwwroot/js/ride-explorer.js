@@ -265,11 +265,11 @@ class RideExplorer {
     // ----- traces -----
 
     xOf(seconds) {
-        return this.mode === 'time' ? seconds * 1000 : interpolate(this.distance.t, this.distance.d, seconds) / 1000;
+        return this.mode === 'time' ? seconds : interpolate(this.distance.t, this.distance.d, seconds) / 1000;
     }
 
     secondsOfX(x) {
-        if (this.mode === 'time') return x / 1000;
+        if (this.mode === 'time') return x;
         // distance is monotonic in time: invert by interpolation
         return interpolate(this.distance.km, this.distance.t, x);
     }
@@ -277,7 +277,7 @@ class RideExplorer {
     traceData() {
         return this.channels.map(channel => {
             const trace = findChannel(this.current, channel.names) || channel.trace;
-            const x = new Float64Array(trace.t.length);
+            const x = new Array(trace.t.length);
             for (let i = 0; i < x.length; i++) x[i] = this.xOf(trace.t[i]);
             return {
                 type: 'scatter', // SVG: no WebGL needed (headless and old machines); the server keeps the point count to the pixel width
@@ -300,7 +300,7 @@ class RideExplorer {
             return c ? this.unitOf(c) : '';
         };
         const xaxis = this.mode === 'time'
-            ? { type: 'date', tickformat: this.tickFormat(), title: { text: 'Time (mm:ss)' }, hoverformat: '%H:%M:%S' }
+            ? { type: 'linear', tickmode: 'array', ...this.timeTicks(), title: { text: this.duration >= 3600 ? 'Time (h:mm:ss)' : 'Time (mm:ss)' } }
             : { type: 'linear', title: { text: 'Distance (km)' } };
         const layout = {
             margin: { l: 60, r: 16, t: 8, b: 44 },
@@ -333,10 +333,20 @@ class RideExplorer {
         return layout;
     }
 
-    tickFormat() {
-        const span = this.view ? this.view[1] - this.view[0] : this.duration;
-        if (span >= 3600 || (this.view ? this.view[1] : this.duration) >= 3600) return span < 30 ? '%-H:%M:%S.%1f' : '%-H:%M:%S';
-        return span < 30 ? '%M:%S.%1f' : '%M:%S';
+    /** Ticks at a round number of seconds, labelled mm:ss or h:mm:ss (tenths when zoomed into a few seconds). */
+    timeTicks() {
+        const from = this.view ? this.view[0] : 0;
+        const to = this.view ? this.view[1] : this.duration;
+        const span = Math.max(1e-3, to - from);
+        const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600];
+        const step = steps.find(st => span / st <= 8) || 43200;
+        const tickvals = [], ticktext = [];
+        for (let v = Math.ceil(from / step) * step; v <= to + 1e-9; v += step) {
+            tickvals.push(Number(v.toFixed(3)));
+            ticktext.push(formatClock(v, step < 1));
+        }
+
+        return { tickvals, ticktext };
     }
 
     async drawTraces() {
@@ -355,7 +365,7 @@ class RideExplorer {
             this.view = null;
         } else if (event['xaxis.range[0]'] !== undefined || event['xaxis.range']) {
             const r = event['xaxis.range'] || [event['xaxis.range[0]'], event['xaxis.range[1]']];
-            const toX = v => this.mode === 'time' ? (typeof v === 'number' ? v : Date.parse(String(v).replace(' ', 'T') + 'Z')) : Number(v);
+            const toX = v => Number(v);
             from = Math.max(0, this.secondsOfX(toX(r[0])));
             to = Math.min(this.duration, this.secondsOfX(toX(r[1])));
             this.view = to > from ? [from, to] : null;
@@ -364,6 +374,12 @@ class RideExplorer {
         }
 
         this.updateRange();
+        if (this.mode === 'time') {
+            this.applying = true;
+            Promise.resolve(this.Plotly.relayout(this.tracesPlot, { 'xaxis.tickvals': this.timeTicks().tickvals, 'xaxis.ticktext': this.timeTicks().ticktext }))
+                .finally(() => { this.applying = false; });
+        }
+
         clearTimeout(this.windowTimer);
         this.windowTimer = setTimeout(() => this.refetchWindow(), WINDOW_FETCH_DELAY_MS);
     }
@@ -442,7 +458,7 @@ class RideExplorer {
         const box = this.tracesPlot.getBoundingClientRect();
         const px = event.clientX - box.left - xa._offset;
         if (px < 0 || px > xa._length) return;
-        this.moveCursor(this.secondsOfX(xa.p2l(px)));
+        this.moveCursor(this.secondsOfX(pixelToValue(xa, px)));
     }
 
     onKey(event) {
@@ -495,7 +511,7 @@ class RideExplorer {
         const layout = this.tracesPlot._fullLayout;
         if (layout && layout.xaxis) {
             const xa = layout.xaxis;
-            const px = xa.l2p(this.xOf(this.cursorS));
+            const px = valueToPixel(xa, this.xOf(this.cursorS));
             const inside = px >= 0 && px <= xa._length;
             this.cursorLine.hidden = !inside;
             if (inside) {
@@ -528,7 +544,7 @@ class RideExplorer {
             return;
         }
 
-        const px = layout.xaxis.l2p(x), py = layout.yaxis.l2p(y);
+        const px = valueToPixel(layout.xaxis, x), py = layout.yaxis._length - valueToPixel(layout.yaxis, y);
         dot.hidden = px < 0 || px > layout.xaxis._length || py < 0 || py > layout.yaxis._length;
         dot.style.left = `${layout.xaxis._offset + px}px`;
         dot.style.top = `${layout.yaxis._offset + py}px`;
@@ -672,6 +688,17 @@ class RideExplorer {
             if (plot && this.Plotly) this.Plotly.purge(plot);
         }
     }
+}
+
+/** Axis value (ms for a date axis) at a pixel from the axis' start, from its current range (date ranges are strings). */
+function pixelToValue(axis, px) {
+    const r0 = axis.r2l(axis.range[0]), r1 = axis.r2l(axis.range[1]);
+    return r0 + (r1 - r0) * px / axis._length;
+}
+
+function valueToPixel(axis, value) {
+    const r0 = axis.r2l(axis.range[0]), r1 = axis.r2l(axis.range[1]);
+    return (value - r0) / (r1 - r0) * axis._length;
 }
 
 /** Map tiles are drawn by MapLibre, which needs WebGL. */

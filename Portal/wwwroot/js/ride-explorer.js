@@ -9,8 +9,8 @@ const WINDOW_FETCH_DELAY_MS = 150;
 
 const CHANNELS = [
     { key: 'speed', names: ['speed'], label: 'Speed', color: '#1f77b4', panel: 0 },
-    { key: 'accel_long', names: ['accel_long', 'ax'], label: 'Longitudinal', color: '#2ca02c', panel: 1 },
-    { key: 'accel_lat', names: ['accel_lat', 'ay'], label: 'Lateral', color: '#d62728', dash: 'dot', panel: 1 },
+    { key: 'accel_long', names: ['longitudinal_acceleration', 'accel_long', 'ax'], label: 'Longitudinal', color: '#2ca02c', panel: 1 },
+    { key: 'accel_lat', names: ['lateral_acceleration', 'accel_lat', 'ay'], label: 'Lateral', color: '#d62728', dash: 'dot', panel: 1 },
     { key: 'lean', names: ['lean', 'roll'], label: 'Lean', color: '#9467bd', panel: 2 },
 ];
 const PANEL_TITLES = ['Speed', 'Acceleration', 'Lean'];
@@ -112,7 +112,7 @@ function toG(channel) {
 }
 
 function accelUnitOf(traces) {
-    const c = findChannel(traces, ['accel_long', 'ax']) || findChannel(traces, ['accel_lat', 'ay']);
+    const c = findChannel(traces, ['longitudinal_acceleration', 'accel_long', 'ax']) || findChannel(traces, ['lateral_acceleration', 'accel_lat', 'ay']);
     return c ? c.unit : 'g';
 }
 
@@ -256,6 +256,7 @@ class RideExplorer {
         this.tracesHost.tabIndex = 0;
         this.tracesHost.setAttribute('aria-label', 'Ride traces: move the pointer or use the arrow keys to move the cursor');
         this.tracesHost.addEventListener('keydown', e => this.onKey(e));
+        this.tracesHost.addEventListener('wheel', e => this.onWheel(e), { passive: false });
     }
 
     unitOf(channel) {
@@ -350,7 +351,8 @@ class RideExplorer {
     }
 
     async drawTraces() {
-        const config = { responsive: true, displaylogo: false, scrollZoom: true, displayModeBar: false, doubleClick: false };
+        // Wheel and trackpad pinch are handled by onWheel (x only, around the pointer, same in both axis modes).
+        const config = { responsive: true, displaylogo: false, scrollZoom: false, displayModeBar: false, doubleClick: false };
         await this.Plotly.react(this.tracesPlot, this.traceData(), this.traceLayout(), config);
         if (!this.relayoutBound) {
             this.relayoutBound = true;
@@ -461,6 +463,23 @@ class RideExplorer {
         this.moveCursor(this.secondsOfX(pixelToValue(xa, px)));
     }
 
+    /** Wheel (or trackpad pinch, which arrives as ctrl+wheel) zooms the time or distance window around the pointer. */
+    onWheel(event) {
+        const layout = this.tracesPlot._fullLayout;
+        if (!layout || !layout.xaxis) return;
+        const xa = layout.xaxis;
+        const box = this.tracesPlot.getBoundingClientRect();
+        const px = event.clientX - box.left - xa._offset;
+        if (px < 0 || px > xa._length) return;
+        event.preventDefault();
+        const at = this.secondsOfX(pixelToValue(xa, px));
+        const [from, to] = this.view ?? [0, this.duration];
+        const factor = Math.exp(event.deltaY * (event.ctrlKey ? 0.01 : 0.002));
+        const next = [Math.max(0, at - (at - from) * factor), Math.min(this.duration, at + (to - at) * factor)];
+        if (next[1] - next[0] < 0.5) return;
+        this.Plotly.relayout(this.tracesPlot, { 'xaxis.range': [this.xOf(next[0]), this.xOf(next[1])] });
+    }
+
     onKey(event) {
         if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
         const span = this.view ? this.view[1] - this.view[0] : this.duration;
@@ -521,8 +540,8 @@ class RideExplorer {
             }
         }
 
-        this.placeDot(this.ggPlot, this.ggDot, this.valueAt(['accel_lat', 'ay'], this.cursorS) / (this.accelUnit === 'g' ? 1 : G),
-            this.valueAt(['accel_long', 'ax'], this.cursorS) / (this.accelUnit === 'g' ? 1 : G));
+        this.placeDot(this.ggPlot, this.ggDot, this.valueAt(['lateral_acceleration', 'accel_lat', 'ay'], this.cursorS) / (this.accelUnit === 'g' ? 1 : G),
+            this.valueAt(['longitudinal_acceleration', 'accel_long', 'ax'], this.cursorS) / (this.accelUnit === 'g' ? 1 : G));
         if (this.lat && this.lon) {
             const lat = interpolate(this.lat.t, this.lat.values, this.cursorS);
             const lon = interpolate(this.lon.t, this.lon.values, this.cursorS);
@@ -554,8 +573,8 @@ class RideExplorer {
 
     async drawGg() {
         const host = this.root.querySelector('.rx-gg');
-        const lateral = toG(findChannel(this.overview, ['accel_lat', 'ay']));
-        const longitudinal = toG(findChannel(this.overview, ['accel_long', 'ax']));
+        const lateral = toG(findChannel(this.overview, ['lateral_acceleration', 'accel_lat', 'ay']));
+        const longitudinal = toG(findChannel(this.overview, ['longitudinal_acceleration', 'accel_long', 'ax']));
         if (!host || !lateral || !longitudinal) return;
         host.innerHTML = '';
         this.ggPlot = document.createElement('div');

@@ -43,7 +43,7 @@ public sealed class RideExplorerBrowserTests : IAsyncLifetime
         var rideId = await UploadAndAnalyseAsync(DemoAccounts.RiderEmail, "crash-lowside-iso-100hz.csv");
         var page = await LogInAsync(DemoAccounts.RiderEmail, 1440, 900);
         await page.GotoAsync($"/rides/{rideId}");
-        await page.WaitForSelectorAsync("[data-testid=ride-explorer][data-state=ready]", new() { Timeout = 30_000 });
+        await page.WaitForSelectorAsync("[data-testid=ride-explorer][data-state=ready]", new() { Timeout = 90_000 });
 
         var explorer = page.Locator("[data-testid=ride-explorer]");
         var duration = Seconds(await explorer.GetAttributeAsync("data-x-to"));
@@ -98,7 +98,7 @@ public sealed class RideExplorerBrowserTests : IAsyncLifetime
         // Distance as the axis, and a channel hidden from the chart and the read-out.
         await page.ClickAsync("[data-testid=axis-distance]");
         await page.WaitForSelectorAsync("[data-testid=ride-explorer][data-axis=distance]");
-        Assert.Contains("Distance (km)", await page.Locator(".rx-traces .xtitle").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Distance (km)", await page.Locator(".rx-traces .xtitle").TextContentAsync() ?? "", StringComparison.Ordinal);
         await page.UncheckAsync("[data-testid=channel-lean]");
         await page.Mouse.MoveAsync(plot.X + (plot.Width * 0.3f), plot.Y + (plot.Height / 2));
         await page.WaitForFunctionAsync("() => !document.querySelector('[data-testid=explorer-readout] [data-channel=lean]')");
@@ -107,7 +107,7 @@ public sealed class RideExplorerBrowserTests : IAsyncLifetime
         await ScreenshotAsync(page, "RideExplorer-1440");
         await page.SetViewportSizeAsync(390, 844);
         await page.ReloadAsync();
-        await page.WaitForSelectorAsync("[data-testid=ride-explorer][data-state=ready]", new() { Timeout = 30_000 });
+        await page.WaitForSelectorAsync("[data-testid=ride-explorer][data-state=ready]", new() { Timeout = 90_000 });
         await ScreenshotAsync(page, "RideExplorer-390");
     }
 

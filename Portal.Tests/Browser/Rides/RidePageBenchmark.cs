@@ -94,7 +94,7 @@ public sealed class RidePageBenchmark(ITestOutputHelper output) : IAsyncLifetime
 
             var box = await page.Locator(".rx-traces .rx-plot .nsewdrag").First.BoundingBoxAsync();
             const string Script = """
-                async ([left, top, width, height]) => {
+                async ({ left, top, width, height }) => {
                     const host = document.querySelector('.rx-traces');
                     const readout = document.querySelector('[data-testid=explorer-readout]');
                     const lags = [], frames = [];
@@ -115,7 +115,7 @@ public sealed class RidePageBenchmark(ITestOutputHelper output) : IAsyncLifetime
                     return [q(lags, 0.5), q(lags, 0.95), Math.max(...lags), q(frames, 0.95), Math.max(...frames)];
                 }
                 """;
-            var figures = await page.EvaluateAsync<double[]>(Script, new[] { box!.X, box.Y, box.Width, box.Height });
+            var figures = await page.EvaluateAsync<double[]>(Script, new { left = (double)box!.X, top = (double)box.Y, width = (double)box.Width, height = (double)box.Height });
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"cursor: pointer move → read-out updated p50 {figures[0]:0.0} ms, p95 {figures[1]:0.0} ms, max {figures[2]:0.0} ms; frame interval p95 {figures[3]:0.0} ms, max {figures[4]:0.0} ms"));
             Assert.All(figures, f => Assert.True(double.IsFinite(f), "every pointer move updated the read-out"));

@@ -1,3 +1,4 @@
+using Portal.Core.Analytics;
 using Portal.Core.Analytics.Metrics;
 
 namespace Portal.Core.Live;
@@ -31,6 +32,11 @@ public sealed class LiveDeviceBuffer
     private readonly double[] _lateral;
 
     private LeanEstimator _lean = new();
+    private RideMetricsSink? _analysis;
+    private long _analysisOriginTicks;
+    private double _heldLatitude = double.NaN;
+    private double _heldLongitude = double.NaN;
+    private LiveCrash? _crash;
     private int _oldest;
     private int _count;
     private long _lastTicks;
@@ -101,7 +107,7 @@ public sealed class LiveDeviceBuffer
             _version++;
             foreach (var reading in readings)
             {
-                if (AddOne(reading))
+                if (AddOne(reading, receivedAt))
                 {
                     accepted++;
                 }
@@ -146,7 +152,7 @@ public sealed class LiveDeviceBuffer
         }
     }
 
-    private bool AddOne(in LiveReading reading)
+    private bool AddOne(in LiveReading reading, DateTimeOffset receivedAt)
     {
         var t = reading.TimestampTicks;
         if (_count > 0 && t <= _lastTicks)
@@ -177,6 +183,7 @@ public sealed class LiveDeviceBuffer
             var dt = _lastImuTicks == 0 ? 0 : (t - _lastImuTicks) / (double)TimeSpan.TicksPerSecond;
             _lean.Add(dt, reading.Ax, reading.Ay, reading.Az, reading.Gx, reading.Gy, reading.Gz, _heldSpeedKmh);
             _lastImuTicks = t;
+            WatchForCrash(reading, receivedAt);
             leanSame = _lean.LeanSameRad * GeoMath.RadToDeg;
             leanFlipped = _lean.LeanFlippedRad * GeoMath.RadToDeg;
             longitudinal = reading.Ax / StandardGravity;
@@ -204,10 +211,68 @@ public sealed class LiveDeviceBuffer
         return true;
     }
 
+    /// <summary>
+    /// Runs the ride analysis (its speed filter, lean and crash detector, exactly as for an uploaded file) on the stream,
+    /// so a crash shows while the session is still open. Channels are taken from the session's first IMU sample.
+    /// </summary>
+    private void WatchForCrash(in LiveReading reading, DateTimeOffset receivedAt)
+    {
+        if (!double.IsNaN(reading.Latitude) && !double.IsNaN(reading.Longitude))
+        {
+            _heldLatitude = reading.Latitude;
+            _heldLongitude = reading.Longitude;
+        }
+
+        if (_crash is not null)
+        {
+            return;
+        }
+
+        if (_analysis is null)
+        {
+            _analysis = new RideMetricsSink();
+            _analysisOriginTicks = reading.TimestampTicks;
+            _analysis.Begin(new RideChannels(
+                HasMagnetometer: false,
+                HasSpeed: !double.IsNaN(reading.SpeedKmh),
+                HasPosition: !double.IsNaN(reading.Latitude) && !double.IsNaN(reading.Longitude),
+                HasAltitude: false));
+        }
+
+        var sample = new RideSample
+        {
+            T = (reading.TimestampTicks - _analysisOriginTicks) / (double)TimeSpan.TicksPerSecond,
+            Ax = reading.Ax, Ay = reading.Ay, Az = reading.Az,
+            Gx = reading.Gx, Gy = reading.Gy, Gz = reading.Gz,
+            Mx = double.NaN, My = double.NaN, Mz = double.NaN,
+            Speed = reading.SpeedKmh,
+            Lat = reading.Latitude, Lon = reading.Longitude, Alt = double.NaN,
+        };
+        _analysis.Add(in sample);
+        if (_analysis.CrashSoFar is { } finding)
+        {
+            var at = new DateTimeOffset(_analysisOriginTicks + (long)(finding.TimeS * TimeSpan.TicksPerSecond), TimeSpan.Zero);
+            _crash = new LiveCrash(
+                at,
+                finding.Latitude is { } lat && double.IsFinite(lat) ? lat : NullIfNaN(_heldLatitude),
+                finding.Longitude is { } lon && double.IsFinite(lon) ? lon : NullIfNaN(_heldLongitude),
+                finding.Kind,
+                finding.PeakG,
+                receivedAt);
+            _analysis = null; // nothing more to learn from it in this session; frees its buffers
+        }
+    }
+
+    private static double? NullIfNaN(double value) => double.IsNaN(value) ? null : value;
+
     /// <param name="startSeen">True when the session began with the device's start event.</param>
     private void BeginSession(bool startSeen)
     {
         _lean = new LeanEstimator();
+        _analysis = null;
+        _crash = null;
+        _heldLatitude = double.NaN;
+        _heldLongitude = double.NaN;
         _oldest = 0;
         _count = 0;
         _lastTicks = 0;
@@ -240,6 +305,7 @@ public sealed class LiveDeviceBuffer
                 LastReceivedAt = _lastReceivedAt,
                 SessionStartSeen = _startSeen,
                 SessionEnded = _ended,
+                Crash = _crash,
             };
         }
 
@@ -273,6 +339,7 @@ public sealed class LiveDeviceBuffer
             LeanDeg = lean.Build(),
             LongitudinalG = longitudinal.Build(),
             LateralG = lateral.Build(),
+            Crash = _crash,
         };
     }
 

@@ -56,6 +56,9 @@ public sealed record LiveSnapshot
     /// <summary>Lateral (centripetal) acceleration in g, left positive; the body's ay when the device sends no speed.</summary>
     public LiveSeries LateralG { get; init; } = LiveSeries.Empty;
 
+    /// <summary>The crash confirmed in this session by the ride analysis' crash detector; null while none.</summary>
+    public LiveCrash? Crash { get; init; }
+
     public bool HasSamples => LongitudinalG.Count > 0;
 
     /// <summary>From the session's first sample seen by the feed to the newest one.</summary>

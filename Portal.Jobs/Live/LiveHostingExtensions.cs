@@ -38,6 +38,7 @@ public static class LiveHostingExtensions
         services.TryAddSingleton<LiveIngestMetrics>();
         services.TryAddSingleton<SubscriberCredentials>();
         services.TryAddSingleton<LiveSessionManager>();
+        services.TryAddScoped<LiveCrashNotifier>();
         services.AddHostedService<DeviceActivityFlusher>();
 
         var mqttSection = builder.Configuration.GetSection(MqttOptions.Section);

@@ -131,11 +131,34 @@ public sealed partial class LiveSessionManager(
             session.Samples += samples.Count;
             session.NewestTicks = samples.Count == 0 ? session.NewestTicks : Math.Max(session.NewestTicks, samples.Max(s => s.TimestampTicks));
             session.LastActivity = timeProvider.GetUtcNow();
+            if (session.CrashWatch.Add(samples) is { } crash)
+            {
+                _ = NotifyCrashAsync(deviceId, session.Header.RiderId, crash);
+            }
+
             return true;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Off the ingest path: a slow or failing database must not hold back acknowledgements.</summary>
+    private async Task NotifyCrashAsync(string deviceId, Guid riderId, LiveCrashAlert crash)
+    {
+        try
+        {
+            LogLiveCrash(logger, deviceId, crash.Kind, crash.At);
+            await using var scope = scopeFactory.CreateAsyncScope();
+            if (scope.ServiceProvider.GetService<LiveCrashNotifier>() is { } notifier)
+            {
+                await notifier.NotifyAsync(deviceId, riderId, crash, CancellationToken.None);
+            }
+        }
+        catch (Exception exception)
+        {
+            LogLiveCrashNotifyFailed(logger, exception, deviceId);
         }
     }
 
@@ -557,6 +580,7 @@ public sealed partial class LiveSessionManager(
 
         public string Path { get; }
         public SessionHeader Header { get; }
+        public LiveCrashWatch CrashWatch { get; } = new();
         public long Samples { get; set; }
 
         /// <summary>The newest sample time spooled (UTC ticks).</summary>
@@ -636,6 +660,12 @@ public sealed partial class LiveSessionManager(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Submitting the live session {File} failed; retrying in {Backoff}")]
     private static partial void LogSubmitFailed(ILogger logger, Exception exception, string file, TimeSpan backoff);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Crash detected live on device {DeviceId}: {Kind} at {At}")]
+    private static partial void LogLiveCrash(ILogger logger, string deviceId, string kind, DateTimeOffset at);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notifying the live crash of device {DeviceId} failed")]
+    private static partial void LogLiveCrashNotifyFailed(ILogger logger, Exception exception, string deviceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Spool {File} left from a previous run: {Action}")]
     private static partial void LogRecovered(ILogger logger, string file, string action);

@@ -273,10 +273,14 @@ public sealed partial class MqttLiveTelemetrySource(
             sample.TimestampTicks,
             values[0] ?? double.NaN, values[1] ?? double.NaN, values[2] ?? double.NaN,
             values[3] ?? double.NaN, values[4] ?? double.NaN, values[5] ?? double.NaN,
-            values[SpeedIndex] ?? double.NaN);
+            values[SpeedIndex] ?? double.NaN,
+            values[LatitudeIndex] ?? double.NaN,
+            values[LongitudeIndex] ?? double.NaN);
     }
 
     private static readonly int SpeedIndex = Array.IndexOf(LiveSample.ValueColumns, "speed");
+    private static readonly int LatitudeIndex = Array.IndexOf(LiveSample.ValueColumns, "lat");
+    private static readonly int LongitudeIndex = Array.IndexOf(LiveSample.ValueColumns, "lon");
 
     private static LiveSessionEvent? ReadSessionEvent(MqttApplicationMessage message)
     {

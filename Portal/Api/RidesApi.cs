@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Core.Analytics;
+using Portal.Core.Analytics.Charts;
 using Portal.Core.Catalog;
 using Portal.Core.Rides;
 using Portal.Core.Storage;
@@ -127,8 +128,9 @@ public static class RidesApi
             .Produces<RideMetrics>(StatusCodes.Status200OK, "application/json", "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).CachedWhileCatalogUnchanged();
         rides.MapGet("/{id:guid}/traces", GetTraces).WithName("GetRideTraces")
-            .WithSummary("The ride's downsampled chart traces and turn marks.")
+            .WithSummary("The ride's downsampled chart traces and turn marks; with from/to (seconds) and points, that time window thinned to at most points per channel (min/max kept).")
             .Produces<RideTraces>(StatusCodes.Status200OK, "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         rides.MapPost("/{id:guid}/analyze", AnalyzeRide).WithName("AnalyzeRide")
             .WithSummary("Recompute the ride's analytics (e.g. after an algorithm update).")
@@ -483,12 +485,18 @@ public static class RidesApi
             : PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidQuery, "Unknown format.", "format is json (default) or csv.");
     }
 
-    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetTraces(
-        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage, CancellationToken cancellationToken)
+    public static async Task<Results<FileStreamHttpResult, Ok<RideTraces>, ProblemHttpResult>> GetTraces(
+        Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IObjectStorage storage,
+        double? from, double? to, int? points, CancellationToken cancellationToken)
     {
         if (user.ToRideCaller() is not { } caller)
         {
             return PipelineProblems.NoCaller();
+        }
+
+        if (TraceWindows.Validate(from, to, points) is { } invalid)
+        {
+            return PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidQuery, "Invalid trace window.", invalid);
         }
 
         var ride = await db.FindVisibleRideReadOnlyAsync(caller, id, cancellationToken);
@@ -502,9 +510,22 @@ public static class RidesApi
             return NotAnalyzed(ride);
         }
 
-        return await OpenAnalyticsAsync(storage, PipelineKeys.Traces(id), cancellationToken) is { } traces
-            ? TypedResults.Stream(traces, "application/json")
-            : AnalyticsMissing();
+        var traces = await OpenAnalyticsAsync(storage, PipelineKeys.Traces(id), cancellationToken);
+        if (traces is null)
+        {
+            return AnalyticsMissing();
+        }
+
+        if (from is null && to is null && points is null)
+        {
+            return TypedResults.Stream(traces, "application/json"); // the result disposes the stream
+        }
+
+        await using (traces)
+        {
+            var stored = await JsonSerializer.DeserializeAsync<RideTraces>(traces, Portal.Jobs.Pipeline.PipelineJson.Options, cancellationToken) ?? new RideTraces([], []);
+            return TypedResults.Ok(TraceWindows.Cut(stored, from, to, points ?? TraceWindows.MaxPoints));
+        }
     }
 
     public static async Task<Results<Accepted<RideDto>, ProblemHttpResult>> AnalyzeRide(

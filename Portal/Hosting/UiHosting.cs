@@ -10,6 +10,8 @@ public static class UiHosting
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
+        builder.Services.AddOptions<Components.Charts.MapOptions>().BindConfiguration(Components.Charts.MapOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Components.Charts.MapOptions>, Components.Charts.MapOptionsValidator>();
         return builder;
     }
 

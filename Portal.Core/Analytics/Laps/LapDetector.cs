@@ -81,6 +81,47 @@ public static class LapDetector
         return new LapSession(new StartFinishLine(latitude, longitude, heading), numbered, track.T, track.D);
     }
 
+    /// <summary>
+    /// Laps timed at a line the rider set (a point and the direction it is ridden in) instead of one the detector picks:
+    /// every pass in that direction within the gate's half width, crossing times interpolated between fixes. Laps that
+    /// are not about the median length or leave the median lap's path (pit lane) drop out as in <see cref="Detect(RideTraces?, LapDetectorOptions?)"/>.
+    /// </summary>
+    /// <returns>Null without position or when the line gives no lap.</returns>
+    public static LapSession? TimeAt(RideTraces? traces, StartFinishLine line, LapDetectorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var lat = Find(traces, TraceNames.Latitude);
+        var lon = Find(traces, TraceNames.Longitude);
+        if (lat is null || lon is null || lat.T.Length != lat.Values.Length || lon.T.Length != lon.Values.Length)
+        {
+            return null;
+        }
+
+        var longitudes = lat.T.AsSpan().SequenceEqual(lon.T)
+            ? lon.Values
+            : lat.T.Select(t => LapSession.Interpolate(lon.T, lon.Values, t)).ToArray();
+        options ??= LapDetectorOptions.Default;
+        var track = Track.From(lat.T, lat.Values, longitudes);
+        if (track is null)
+        {
+            return null;
+        }
+
+        var (x, y) = track.FromDegrees(line.Latitude, line.Longitude);
+        var heading = line.HeadingDeg * GeoMath.DegToRad;
+        var gate = new Gate(x, y, Math.Sin(heading), Math.Cos(heading));
+        var laps = ConsistentLaps(track, Crossings(track, gate, options), options);
+        if (laps.Count == 0)
+        {
+            return null;
+        }
+
+        var numbered = laps
+            .Select((lap, i) => new Lap(i + 1, lap[0].TimeS, lap[1].TimeS, lap[1].DistanceM - lap[0].DistanceM))
+            .ToList();
+        return new LapSession(line, numbered, track.T, track.D);
+    }
+
     private static Trace? Find(RideTraces? traces, string name) =>
         traces?.Channels.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
 
@@ -316,5 +357,8 @@ public static class LapDetector
 
         public (double Latitude, double Longitude) ToDegrees(double x, double y) =>
             (originLat + (y / MetresPerDegreeLat), originLon + (x / metresPerDegreeLon));
+
+        public (double X, double Y) FromDegrees(double latitude, double longitude) =>
+            ((longitude - originLon) * metresPerDegreeLon, (latitude - originLat) * MetresPerDegreeLat);
     }
 }

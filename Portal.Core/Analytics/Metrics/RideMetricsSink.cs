@@ -67,6 +67,9 @@ public sealed class RideMetricsSink : IRideSampleSink
     private bool _completed;
     private bool _speedFromGps;
 
+    /// <summary>The crash confirmed so far, while samples still arrive (a live stream is watched through this).</summary>
+    public CrashFinding? CrashSoFar => _crash.Finding;
+
     public void Begin(RideChannels channels)
     {
         ArgumentNullException.ThrowIfNull(channels);

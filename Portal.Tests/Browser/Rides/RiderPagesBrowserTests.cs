@@ -49,7 +49,7 @@ public sealed class RiderPagesBrowserTests : IAsyncLifetime
             new PageWaitForSelectorOptions { Timeout = (float)AnalysisDeadline.TotalMilliseconds });
 
         Assert.Equal("analyzed", await page.Locator("[data-testid=ride-status]").GetAttributeAsync("data-status"));
-        Assert.Equal(3, await page.Locator("[data-testid=ride-traces] .svg-chart-wide svg").CountAsync());
+        Assert.Equal(3, await page.Locator("[data-testid=ride-traces-static] .svg-chart-wide svg").CountAsync());
         Assert.Equal(1, await page.Locator("[data-testid=ride-gg] .svg-chart-wide svg").CountAsync());
         Assert.True(await page.Locator("[data-testid=ride-map] svg").CountAsync() > 0);
         Assert.NotEqual("—", (await page.Locator("[data-metric=distance_km] .metric-value-number").InnerTextAsync()).Trim());

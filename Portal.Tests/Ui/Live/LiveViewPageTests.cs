@@ -205,6 +205,64 @@ public sealed class LiveViewPageTests : RidePagesTestContext
     }
 
     [Fact]
+    public async Task CrashOnTheStream_ShowsARedAlertWithTimeAndPlace_AndStopsSayingLiveAndShowingLean()
+    {
+        var device = await AddDeviceAsync(RiderId, "My suit");
+        SignIn();
+        var page = RenderLive(device.Id);
+        page.WaitForAssertion(() => Assert.Equal([device.Id], source.Watched));
+        var simulator = new Portal.Core.Simulation.RideSimulator(new Portal.Core.Simulation.SimulationOptions
+        {
+            Scenario = Portal.Core.Simulation.RideScenario.CrashLowside, DurationSeconds = 150, RateHz = 50, Seed = 7,
+            StartTime = Time.GetUtcNow().AddSeconds(-150),
+        });
+        var readings = new List<LiveReading>();
+        while (simulator.TryNext(out var sample))
+        {
+            var m = sample.Measured;
+            readings.Add(new LiveReading(simulator.StartTime.UtcTicks + (long)(m.T * TimeSpan.TicksPerSecond), m.Ax, m.Ay, m.Az, m.Gx, m.Gy, m.Gz, m.Speed, m.Lat, m.Lon));
+        }
+
+        source.BufferOf(device.Id).Add(readings, Time.GetUtcNow());
+        Time.Advance(LiveView.RefreshInterval);
+
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=live-crash]")));
+        var alert = page.Find("[data-testid=live-crash]");
+        Assert.Contains("mud-alert-filled-error", alert.ClassName, StringComparison.Ordinal);
+        Assert.Contains("Crash detected", alert.TextContent, StringComparison.Ordinal);
+        Assert.Matches(@"\d{2}:\d{2}:\d{2} UTC", page.Find("[data-testid=live-crash-time]").TextContent);
+        Assert.Matches(@"44\.\d{5}, 11\.\d{5}", page.Find("[data-testid=live-crash-place]").TextContent);
+        Assert.Equal("Crashed", page.Find("[data-testid=live-state]").GetAttribute("data-state"));
+        Assert.DoesNotContain("Live", page.Find("[data-testid=live-state]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("—", page.Find("[data-testid=live-lean] .metric-value-number").TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task EndedSession_OpensItsRide_OnceTheRideIsSaved()
+    {
+        var device = await AddDeviceAsync(RiderId, "My suit");
+        SignIn();
+        var page = RenderLive(device.Id);
+        page.WaitForAssertion(() => Assert.Equal([device.Id], source.Watched));
+        var buffer = source.BufferOf(device.Id);
+        buffer.OnSessionEvent(LiveSessionEvent.Start, Time.GetUtcNow());
+        buffer.Add([new LiveReading(Time.GetUtcNow().UtcTicks, 0, 0, 9.81, 0, 0, 0, 30)], Time.GetUtcNow());
+        buffer.OnSessionEvent(LiveSessionEvent.End, Time.GetUtcNow());
+        Time.Advance(LiveView.RefreshInterval);
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=live-ended-saving]")));
+
+        var ride = await AddRideAsync(r =>
+        {
+            r.Source = RideSource.Live;
+            r.DeviceId = device.Id;
+            r.UploadedAt = Time.GetUtcNow();
+        });
+        Time.Advance(LiveView.RefreshInterval);
+
+        page.WaitForAssertion(() => Assert.Equal($"/rides/{ride.Id}", page.Find("[data-testid=live-ended-ride]").GetAttribute("href")));
+    }
+
+    [Fact]
     public async Task LeavingThePage_StopsWatching_AndStopsItsTimer()
     {
         var device = await AddDeviceAsync(RiderId, "My suit");

@@ -41,7 +41,7 @@ public sealed class RideDetailPageTests : RidePagesTestContext
         var page = RenderDetail(ride.Id);
 
         // One panel each for speed, acceleration and lean; charts draw as their SVG is ready.
-        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=ride-traces] .svg-chart-wide svg").Count));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=ride-traces-static] .svg-chart-wide svg").Count));
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=ride-gg] .svg-chart-wide svg")));
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=ride-map] svg")));
         Assert.Contains("Left turn", page.Find(".ride-traces-legend").TextContent, StringComparison.Ordinal);

@@ -73,9 +73,13 @@ public sealed class RideLapsPageTests : RidePagesTestContext
         Assert.Equal("Compare laps", page.Find("[data-testid=compare-title]").TextContent.Trim());
         Assert.Contains("lap 2", page.Find("[data-testid=compare-a]").TextContent, StringComparison.Ordinal);
         Assert.Contains("lap 3", page.Find("[data-testid=compare-b]").TextContent, StringComparison.Ordinal);
-        var times = page.FindAll("[data-metric=time] td").Skip(1).Select(c => c.TextContent.Trim()).ToList();
+        var times = page.FindAll("[data-metric=time] td").Skip(1).Take(2).Select(c => c.TextContent.Trim()).ToList();
         Assert.Equal([LapFormat.Time(session.Laps[1].TimeS), LapFormat.Time(session.Laps[2].TimeS)], times);
-        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("[data-testid=compare-by-distance] .svg-chart-wide svg").Count));
+        var gap = session.Laps[2].TimeS - session.Laps[1].TimeS;
+        Assert.Equal((gap >= 0 ? "+" : "−") + LapFormat.Gap(Math.Abs(gap)), page.Find("[data-metric=time] [data-testid=compare-diff]").TextContent.Trim());
+        // Speed and lean by distance, and the delta-time trace.
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=compare-by-distance] .svg-chart-wide svg").Count));
+        Assert.NotEmpty(page.FindAll("[data-testid=compare-delta] svg"));
         Assert.Contains("Distance from lap start", page.Find("[data-testid=compare-by-distance]").InnerHtml, StringComparison.Ordinal);
     }
 
@@ -121,6 +125,6 @@ public sealed class RideLapsPageTests : RidePagesTestContext
         page.WaitForAssertion(() => Assert.Equal(RideMetricRows.All.Count, page.FindAll("[data-testid=compare-table] tbody tr[data-metric]").Count));
         Assert.Equal("Compare rides", page.Find("[data-testid=compare-title]").TextContent.Trim());
         Assert.Empty(page.FindAll("[data-testid=pick-lapA]"));
-        Assert.Equal(["118", "99"], page.FindAll("[data-metric=max_speed_kmh] td").Skip(1).Select(c => c.TextContent.Trim()));
+        Assert.Equal(["118", "99", "−19"], page.FindAll("[data-metric=max_speed_kmh] td").Skip(1).Select(c => c.TextContent.Trim()));
     }
 }

@@ -42,6 +42,9 @@ public sealed record ChartSeries(string Label, string Unit, double[] X, double[]
 
     public float LineWidth { get; init; } = 1.5f;
 
+    /// <summary>Dashed line: tells a compared ride from the reference in print and for colour-blind readers.</summary>
+    public bool Dashed { get; init; }
+
     /// <summary>Marker diameter in pixels for points styles.</summary>
     public float MarkerSize { get; init; } = 4f;
 

@@ -13,7 +13,6 @@ public sealed partial class RideTracesChart
     internal const string LeftTurnColor = "#42a5f5";
     internal const string RightTurnColor = "#ffa726";
     internal const string CrashColor = "#d32f2f";
-    private const string ComparisonColor = "#7b1fa2";
 
     // Fixed margins so the data areas of all panels start and end at the same pixel.
     private static readonly ChartPadding PanelPadding = new(72, 16, 48, 30);
@@ -64,10 +63,10 @@ public sealed partial class RideTracesChart
         _markers = CrashTimeS is { } crash ? [new ChartMarker(crash, "Crash") { Color = CrashColor }] : [];
         _panels =
         [
-            BuildPanel("speed", "Speed", "km/h", [("Speed", RideTraceNames.Speed, "#1976d2")]),
+            BuildPanel("speed", "Speed", "km/h", [("Speed", RideTraceNames.Speed, "#1976d2", "#d81b60")]),
             BuildPanel("acceleration", "Acceleration", "m/s²",
-                [("Longitudinal", RideTraceNames.LongitudinalAcceleration, "#2e7d32"), ("Lateral", RideTraceNames.LateralAcceleration, "#ef6c00")]),
-            BuildPanel("lean", "Lean", "°", [("Lean", RideTraceNames.Lean, "#6a1b9a")]),
+                [("Longitudinal", RideTraceNames.LongitudinalAcceleration, "#2e7d32", "#6d4c41"), ("Lateral", RideTraceNames.LateralAcceleration, "#ef6c00", "#00838f")]),
+            BuildPanel("lean", "Lean", "°", [("Lean", RideTraceNames.Lean, "#6a1b9a", "#c0ca33")]),
         ];
 
         var allTimes = _panels.SelectMany(panel => panel.Series).Select(series => series.X);
@@ -75,11 +74,12 @@ public sealed partial class RideTracesChart
         _timeRange = extent is null ? null : extent with { Max = Math.Max(extent.Max, CrashTimeS ?? extent.Max) };
     }
 
-    private Panel BuildPanel(string key, string quantity, string defaultUnit, IReadOnlyList<(string Name, IReadOnlyList<string> Aliases, string Color)> channels)
+    /// <param name="channels">Each channel's colour for the ride and, distinct from every other line, for the compared ride (also dashed).</param>
+    private Panel BuildPanel(string key, string quantity, string defaultUnit, IReadOnlyList<(string Name, IReadOnlyList<string> Aliases, string Color, string ComparedColor)> channels)
     {
         var series = new List<ChartSeries>();
         string? unit = null;
-        foreach (var (name, aliases, color) in channels)
+        foreach (var (name, aliases, color, comparedColor) in channels)
         {
             if (Traces.Find(aliases) is { } trace)
             {
@@ -93,7 +93,8 @@ public sealed partial class RideTracesChart
                 unit ??= compared.Unit;
                 series.Add(new ChartSeries($"{name} {ComparisonLabel}", compared.Unit, compared.T, compared.Values)
                 {
-                    Color = channels.Count == 1 ? ComparisonColor : null,
+                    Color = comparedColor,
+                    Dashed = true,
                 });
             }
         }

@@ -173,6 +173,7 @@ public static partial class SvgChartRenderer
                     var (x, y) = ChartDownsampler.MinMaxPerBucket(series.X, series.Y, maxPoints);
                     var signal = plot.Add.SignalXY(x, y, color);
                     signal.LineWidth = series.LineWidth;
+                    signal.LineStyle.Pattern = series.Dashed ? LinePattern.Dashed : LinePattern.Solid;
                     signal.MarkerSize = x.Length == 1 ? Math.Max(series.MarkerSize, 6) : 0;
                     plottable = signal;
                     break;
@@ -183,6 +184,7 @@ public static partial class SvgChartRenderer
                     var (x, y) = ChartDownsampler.Decimate(series.X, series.Y, maxPoints);
                     var scatter = plot.Add.Scatter(x, y, color);
                     scatter.LineWidth = series.Style == ChartSeriesStyle.Points ? 0 : series.LineWidth;
+                    scatter.LineStyle.Pattern = series.Dashed ? LinePattern.Dashed : LinePattern.Solid;
                     scatter.MarkerSize = series.Style == ChartSeriesStyle.Line && x.Length > 1 ? 0 : Math.Max(series.MarkerSize, 1);
                     plottable = scatter;
                     break;

@@ -23,6 +23,9 @@ public enum LiveState
 
     /// <summary>The device ended its session; its last window stays on show.</summary>
     Ended,
+
+    /// <summary>The crash detector confirmed a crash in the open session.</summary>
+    Crashed,
 }
 
 /// <summary>
@@ -60,9 +63,13 @@ public sealed partial class LiveDevicePanel
 
     [Parameter] public int WindowSeconds { get; set; } = 60;
 
+    /// <summary>The ride the ended session became, once it is saved.</summary>
+    [Parameter] public Guid? EndedRideId { get; set; }
+
     private LiveState State => Snapshot switch
     {
         { SessionEnded: true, HasSamples: true } => LiveState.Ended,
+        { Crash: not null } => LiveState.Crashed,
         { HasSamples: true } s when s.LastReceivedAt >= Now - StaleAfter => LiveState.Streaming,
         { HasSamples: true } => LiveState.Stale,
         _ when Online => LiveState.Waiting,
@@ -74,6 +81,7 @@ public sealed partial class LiveDevicePanel
         LiveState.Streaming => "Live",
         LiveState.Stale => "No data for " + MetricValue.FormatDuration((Now - Snapshot.LastReceivedAt)?.TotalSeconds),
         LiveState.Ended => "Session ended",
+        LiveState.Crashed => "Crash",
         LiveState.Waiting => "Waiting for data",
         _ => "Offline",
     };
@@ -83,12 +91,31 @@ public sealed partial class LiveDevicePanel
         LiveState.Streaming => Color.Success,
         LiveState.Stale or LiveState.Waiting => Color.Warning,
         LiveState.Ended => Color.Info,
+        LiveState.Crashed => Color.Error,
         _ => Color.Default,
     };
 
     private string LastSampleText => Snapshot.LastSampleAt is { } at
         ? string.Create(CultureInfo.CurrentCulture, $"Newest sample {at:HH:mm:ss.f} UTC (device clock) · {Snapshot.SamplesReceived:N0} samples received")
         : "";
+
+    /// <summary>After a crash the estimated lean is meaningless (the rider lies on the ground), so it is not shown.</summary>
+    private double? LeanShown => Snapshot.Crash is null ? Snapshot.LeanDeg.Latest : null;
+
+    private string CrashTimeText => Snapshot.Crash is { } crash
+        ? string.Create(CultureInfo.CurrentCulture, $"{crash.At:HH:mm:ss} UTC (device clock)")
+        : "";
+
+    private string CrashPlaceText => Snapshot.Crash switch
+    {
+        { Latitude: { } lat, Longitude: { } lon } => string.Create(CultureInfo.InvariantCulture, $"{lat:0.00000}, {lon:0.00000}"),
+        not null => "position unknown (no GPS in this stream)",
+        _ => "",
+    };
+
+    private string? CrashMapLink => Snapshot.Crash is { Latitude: { } lat, Longitude: { } lon }
+        ? string.Create(CultureInfo.InvariantCulture, $"https://www.openstreetmap.org/?mlat={lat:0.000000}&mlon={lon:0.000000}#map=17/{lat:0.000000}/{lon:0.000000}")
+        : null;
 
     protected override void OnParametersSet()
     {

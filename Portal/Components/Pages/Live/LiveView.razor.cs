@@ -33,6 +33,7 @@ public sealed partial class LiveView : IAsyncDisposable
     private DateTimeOffset now;
     private PollingTimer? poller;
     private int ticks;
+    private Guid? endedRideId;
 
     [SupplyParameterFromQuery(Name = "device")] public string? Device { get; set; }
 
@@ -134,7 +135,27 @@ public sealed partial class LiveView : IAsyncDisposable
         }
 
         snapshot = watch?.Snapshot() ?? LiveSnapshot.Empty;
+        await FindEndedRideAsync(disposal.Token);
         StateHasChanged();
+    }
+
+    /// <summary>Once the session ended, looks (every refresh until found) for the ride it became, so the card can open it.</summary>
+    private async Task FindEndedRideAsync(CancellationToken cancellationToken)
+    {
+        if (!snapshot.SessionEnded || selected is null)
+        {
+            endedRideId = null;
+            return;
+        }
+
+        if (endedRideId is not null || snapshot.LastReceivedAt is not { } lastReceived || (await AuthenticationState).User.ToRideCaller() is not { } caller)
+        {
+            return;
+        }
+
+        var since = lastReceived - (snapshot.SessionDuration ?? TimeSpan.Zero);
+        await using var db = await Catalog.CreateDbContextAsync(cancellationToken);
+        endedRideId = await db.FindLatestLiveRideAsync(caller, selected.Id, since, cancellationToken);
     }
 
     private bool IsOnline(LiveDeviceRow device)

@@ -25,6 +25,7 @@ public sealed partial class RideCompare
     private static readonly ChartAxis DistanceAxis = new("Distance from lap start", "m");
     private static readonly ChartAxis SpeedAxis = new("Speed", "km/h");
     private static readonly ChartAxis LeanAxis = new("Lean (right +)", "°");
+    private static readonly ChartAxis DeltaAxis = new("Delta time", "s");
 
     private string? loadedKey;
     private bool loaded;
@@ -34,6 +35,7 @@ public sealed partial class RideCompare
     private RideTraces? secondTraces;
     private IReadOnlyList<ChartSeries> speedByDistance = [];
     private IReadOnlyList<ChartSeries> leanByDistance = [];
+    private IReadOnlyList<ChartSeries> deltaByDistance = [];
 
     [SupplyParameterFromQuery(Name = "a")] public Guid? A { get; set; }
 
@@ -84,6 +86,7 @@ public sealed partial class RideCompare
         firstTraces = first?.ChartTraces;
         secondTraces = second?.ChartTraces;
         (speedByDistance, leanByDistance) = ByDistance ? (DistanceSeries(TraceNames.Speed), DistanceSeries(TraceNames.Lean)) : ([], []);
+        deltaByDistance = ByDistance ? DeltaSeries() : [];
         loaded = true;
     }
 
@@ -112,11 +115,40 @@ public sealed partial class RideCompare
             if (side.Traces is { } traces && LapTraces.ByDistance(traces, side.Session!, side.Lap!, channel) is { } points)
             {
                 var unit = traces.Channels.First(c => string.Equals(c.Name, channel, StringComparison.OrdinalIgnoreCase)).Unit;
-                series.Add(new ChartSeries($"{label}: lap {side.Lap!.Number}", unit, points.DistanceM, points.Values) { Color = color });
+                series.Add(new ChartSeries($"{label}: lap {side.Lap!.Number}", unit, points.DistanceM, points.Values) { Color = color, Dashed = label == "B" });
             }
         }
 
         return series;
+    }
+
+    /// <summary>Time B loses (above 0) or gains along the lap against A, at the same distance from the line.</summary>
+    private IReadOnlyList<ChartSeries> DeltaSeries()
+    {
+        if (first!.Traces is not { } tracesA || second!.Traces is not { } tracesB
+            || LapDelta.TimeByDistance(tracesA, first.Session!, first.Lap!) is not { } a
+            || LapDelta.TimeByDistance(tracesB, second.Session!, second.Lap!) is not { } b
+            || LapDelta.Compute(a, b) is not { } delta)
+        {
+            return [];
+        }
+
+        return [new ChartSeries("B − A", "s", delta.DistanceM, delta.DeltaS) { Color = SecondColor }];
+    }
+
+    /// <summary>B − A with its sign ("+1.25", "−0.40"); lap times as "+0.412 s".</summary>
+    internal static string Difference(double? a, double? b, bool asTime, int? decimals = null)
+    {
+        if (a is not { } x || b is not { } y || !double.IsFinite(x) || !double.IsFinite(y))
+        {
+            return MetricValue.NotAvailable;
+        }
+
+        var difference = y - x;
+        var sign = difference > 0 ? "+" : difference < 0 ? "−" : "±";
+        return asTime
+            ? sign + LapFormat.Gap(Math.Abs(difference))
+            : sign + MetricValue.Format(Math.Abs(difference), decimals, CultureInfo.CurrentCulture);
     }
 
     private void PickLap(string parameter, int? lap) =>
@@ -128,15 +160,25 @@ public sealed partial class RideCompare
         ride.Metrics is { } metrics ? MetricValue.Format(row.Read(metrics), row.Decimals, CultureInfo.CurrentCulture) : MetricValue.NotAvailable;
 
     /// <summary>The rows of the table when a lap is compared: each side's lap, or its whole ride when it has no lap picked.</summary>
-    internal static IReadOnlyList<(string Key, string Label, Func<CompareSide, string> Value)> LapRows { get; } =
+    internal static IReadOnlyList<(string Key, string Label, Func<CompareSide, string> Value, Func<CompareSide, double?> Raw)> LapRows { get; } =
     [
-        ("time", "Time", s => s.Summary is { } l ? LapFormat.Time(l.Lap.TimeS) : MetricValue.FormatDuration(s.Ride.Metrics?.DurationS)),
-        ("distance_km", "Distance (km)", s => Number(s.Summary is { } l ? l.Lap.DistanceM / 1000 : s.Ride.Metrics?.DistanceKm, 2)),
-        ("avg_speed_kmh", "Average speed (km/h)", s => Number(s.Summary is { } l ? l.AvgSpeedKmh : s.Ride.Metrics?.AvgSpeedKmh, 1)),
-        ("max_speed_kmh", "Max speed (km/h)", s => Number(s.Summary is { } l ? l.MaxSpeedKmh : s.Ride.Metrics?.MaxSpeedKmh, 1)),
-        ("max_lean_left_deg", "Max lean left (°)", s => Number(s.Summary is { } l ? l.MaxLeanLeftDeg : s.Ride.Metrics?.MaxLeanLeftDeg, 1)),
-        ("max_lean_right_deg", "Max lean right (°)", s => Number(s.Summary is { } l ? l.MaxLeanRightDeg : s.Ride.Metrics?.MaxLeanRightDeg, 1)),
+        ("time", "Time", s => s.Summary is { } l ? LapFormat.Time(l.Lap.TimeS) : MetricValue.FormatDuration(s.Ride.Metrics?.DurationS), s => s.Summary?.Lap.TimeS ?? s.Ride.Metrics?.DurationS),
+        ("distance_km", "Distance (km)", s => Number(DistanceKm(s), 2), DistanceKm),
+        ("avg_speed_kmh", "Average speed (km/h)", s => Number(AvgSpeed(s), 1), AvgSpeed),
+        ("max_speed_kmh", "Max speed (km/h)", s => Number(MaxSpeed(s), 1), MaxSpeed),
+        ("max_lean_left_deg", "Max lean left (°)", s => Number(LeanLeft(s), 1), LeanLeft),
+        ("max_lean_right_deg", "Max lean right (°)", s => Number(LeanRight(s), 1), LeanRight),
     ];
+
+    private static double? DistanceKm(CompareSide s) => s.Summary is { } l ? l.Lap.DistanceM / 1000 : s.Ride.Metrics?.DistanceKm;
+
+    private static double? AvgSpeed(CompareSide s) => s.Summary is { } l ? l.AvgSpeedKmh : s.Ride.Metrics?.AvgSpeedKmh;
+
+    private static double? MaxSpeed(CompareSide s) => s.Summary is { } l ? l.MaxSpeedKmh : s.Ride.Metrics?.MaxSpeedKmh;
+
+    private static double? LeanLeft(CompareSide s) => s.Summary is { } l ? l.MaxLeanLeftDeg : s.Ride.Metrics?.MaxLeanLeftDeg;
+
+    private static double? LeanRight(CompareSide s) => s.Summary is { } l ? l.MaxLeanRightDeg : s.Ride.Metrics?.MaxLeanRightDeg;
 
     private static string Number(double? value, int decimals) => MetricValue.Format(value, decimals, CultureInfo.CurrentCulture);
 }

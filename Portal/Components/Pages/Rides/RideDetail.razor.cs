@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Api;
 using Portal.Core.Analytics;
+using Portal.Core.Analytics.Laps;
 using Portal.Core.Catalog;
 using Portal.Core.Rides;
 using Portal.Core.Storage;
@@ -30,6 +31,7 @@ public sealed partial class RideDetail : IDisposable
     private DateTimeOffset? tracesOf;
     private bool tracesMissing;
     private (double Latitude, double Longitude)? crashPosition;
+    private StartFinishLine? lapLine;
     private bool reanalysing;
     private bool interactive;
     private PollingTimer? poller;
@@ -92,6 +94,7 @@ public sealed partial class RideDetail : IDisposable
             tracesMissing = traces is null;
             tracesOf = analysed.AnalyzedAt;
             crashPosition = RideTracesReader.PositionAt(traces, analysed.CrashTimeS);
+            lapLine = LapDetector.Detect(traces)?.Line;
         }
 
         UpdatePolling();

@@ -5,13 +5,14 @@ using Portal.Core.Analytics.Laps;
 
 namespace Portal.Components.Pages.Rides;
 
-/// <summary>The laps of a track session (detected from the ride's GPS trace), best lap marked; nothing for a ride without laps.</summary>
+/// <summary>The laps of a track session (detected from the ride's GPS trace), best lap marked; for a ride without laps, why.</summary>
 public sealed partial class RideLaps
 {
     private RideTraces? detectedFrom;
     private LapSession? session;
     private LapSummary? best;
     private IReadOnlyList<LapSummary> summaries = [];
+    private string? noLapsReason;
 
     [Parameter, EditorRequired] public Guid RideId { get; set; }
 
@@ -28,6 +29,7 @@ public sealed partial class RideLaps
         session = LapDetector.Detect(Traces);
         summaries = session is null ? [] : LapSummary.Summarize(session, Traces);
         best = summaries.FirstOrDefault(s => s.IsBest);
+        noLapsReason = session is null && Traces is not null ? LapAbsence.Explain(Traces) : null;
     }
 
     private string CompareHref(int lap) =>

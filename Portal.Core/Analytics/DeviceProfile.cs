@@ -19,4 +19,10 @@ public sealed record DeviceProfile
     public AngularRateUnit AngularRate { get; init; } = AngularRateUnit.DegreesPerSecond;
     public SpeedUnit Speed { get; init; } = SpeedUnit.KilometersPerHour;
     public TimeBase Time { get; init; } = TimeBase.Auto;
+
+    /// <summary>How the device's IMU sits against the rider's body frame; when set it wins over the estimate from the data.</summary>
+    public SensorMount? Mount { get; init; }
 }
+
+/// <summary>The sensor frame is the body frame rotated by <paramref name="Roll"/> about x, then <paramref name="Pitch"/> about y, then <paramref name="Yaw"/> about z (degrees).</summary>
+public sealed record SensorMount(double Roll, double Pitch, double Yaw);

@@ -161,6 +161,7 @@ public static class SimulatedRideCsvWriter
             var cell = row[position..];
             position += columns[i] switch
             {
+                Column.Timestamp when options.TimestampJitter > 0 => WriteJitteredTime(cell, m.T, options, start, startMilliseconds),
                 Column.Timestamp => WriteTime(cell, sample.State.Index, options, start, startMilliseconds, isoFormat),
                 Column.Ax => WriteFixed(cell, m.Ax * accelerationScale, accelerationDecimals),
                 Column.Ay => WriteFixed(cell, m.Ay * accelerationScale, accelerationDecimals),
@@ -200,6 +201,22 @@ public static class SimulatedRideCsvWriter
                 return WriteFixed(cell, startMilliseconds + index * 1000 / options.RateHz, 3);
             default:
                 return WriteFixed(cell, index / options.RateHz, ExactMilliseconds(options) ? 3 : 6);
+        }
+    }
+
+    /// <summary>An irregular clock: the time as the sample carries it, at µs resolution.</summary>
+    private static int WriteJitteredTime(Span<byte> cell, double seconds, SimulationOptions options, DateTimeOffset start, long startMilliseconds)
+    {
+        switch (options.TimeFormat)
+        {
+            case SimulatedTimeFormat.Iso:
+                var time = start.UtcDateTime.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+                time.TryFormat(cell, out var written, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+                return written;
+            case SimulatedTimeFormat.EpochMilliseconds:
+                return WriteFixed(cell, startMilliseconds + (seconds * 1000), 3);
+            default:
+                return WriteFixed(cell, seconds, 6);
         }
     }
 

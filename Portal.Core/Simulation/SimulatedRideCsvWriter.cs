@@ -148,7 +148,12 @@ public static class SimulatedRideCsvWriter
         var position = 0;
         var accelerationScale = options.AccelerationUnit == SimulatedAccelerationUnit.G ? 1 / RideSimulator.Gravity : 1;
         var accelerationDecimals = options.AccelerationUnit == SimulatedAccelerationUnit.G ? 5 : 4;
-        var speedScale = options.ColumnNames == SimulatedColumnNames.Aliases ? 1 / 3.6 : 1;
+        var speedScale = options.ColumnNames == SimulatedColumnNames.Aliases ? 1 / 3.6 : options.SpeedColumnUnit switch
+        {
+            SimulatedSpeedUnit.MilesPerHour => 1 / 1.609344,
+            SimulatedSpeedUnit.MetersPerSecond => 1 / 3.6,
+            _ => 1,
+        };
         var speedDecimals = options.ColumnNames == SimulatedColumnNames.Aliases ? 3 : 2; // m/s needs one more digit for the same resolution
         ref readonly var m = ref sample.Measured;
         for (var i = 0; i < columns.Length; i++)

@@ -12,6 +12,9 @@ public enum SimulatedColumnNames { Canonical, Aliases }
 /// <summary>What a GPS cell holds between two fixes (both are normal in real files).</summary>
 public enum GpsGapStyle { Repeated, Empty }
 
+/// <summary>The unit of the values in a canonical <c>speed</c> column, whose name promises km/h (a RaceBox export's is mph).</summary>
+public enum SimulatedSpeedUnit { KilometersPerHour, MilesPerHour, MetersPerSecond }
+
 /// <summary>Everything that shapes one simulated ride; the same options and seed give the same bytes.</summary>
 public sealed record SimulationOptions
 {
@@ -61,6 +64,9 @@ public sealed record SimulationOptions
 
     /// <summary>Timestamp jitter as a fraction of the sample interval (0 ≤ j &lt; 1): each timestamp moves by up to ±j/2 of it.</summary>
     public double TimestampJitter { get; init; }
+
+    /// <summary>What the canonical <c>speed</c> column really holds; anything but km/h is a header that lies.</summary>
+    public SimulatedSpeedUnit SpeedColumnUnit { get; init; } = SimulatedSpeedUnit.KilometersPerHour;
 
     /// <summary>Where the ride starts (degrees).</summary>
     public double StartLatitude { get; init; } = 44.3;

@@ -14,7 +14,7 @@ public static class SimulateCommand
         "simulate --scenario city|country|track|crash-lowside|crash-highside|drop [--duration 600] [--rate 100] [--seed 1] " +
         "[--time iso|epochms|relative] [--units ms2|g] [--gps-rate 5] [--gps-gaps repeated|empty] [--aliases] [--shuffle] " +
         "[--extra-columns] [--no-speed] [--mount ROLL,PITCH,YAW] [--gps-scatter M] [--gps-jumps N] [--gps-dropouts N] " +
-        "[--gyro-bias DPS] [--gyro-drift DPS_PER_MIN] [--accel-range 2|4|8|16] [--jitter FRACTION] " +
+        "[--gyro-bias DPS] [--gyro-drift DPS_PER_MIN] [--accel-range 2|4|8|16] [--jitter FRACTION] [--speed-unit kmh|mph|ms] " +
         "[--gzip] [--size-mb 250] --out FILE [--truth FILE]";
 
     /// <summary>Smallest bytes per row of any layout, so a duration derived from --size-mb always yields enough rows.</summary>
@@ -111,6 +111,13 @@ public static class SimulateCommand
             GyroDriftDpsPerMinute = parsed.GetDouble("gyro-drift") ?? 0,
             AccelerometerRangeG = parsed.GetDouble("accel-range"),
             TimestampJitter = parsed.GetDouble("jitter") ?? 0,
+            SpeedColumnUnit = parsed.Get("speed-unit") switch
+            {
+                null or "kmh" => SimulatedSpeedUnit.KilometersPerHour,
+                "mph" => SimulatedSpeedUnit.MilesPerHour,
+                "ms" => SimulatedSpeedUnit.MetersPerSecond,
+                var other => throw new ArgumentException($"--speed-unit '{other}' is not one of kmh, mph, ms."),
+            },
         };
         if (parsed.Get("mount") is { } mount)
         {

@@ -20,6 +20,15 @@ internal sealed class SensorConditioner
     private const double QuietForceTolerance = 0.08;
     private const double QuietRateDps = 15;
 
+    /// <summary>Bins at riding speed (≥ 10 km/h) are upright by definition: gravity is taken from them first.</summary>
+    private const double MovingForGravityMs = 10 / 3.6;
+
+    /// <summary>Bins within 25° of a candidate vote for it: wider than the lean of a quiet bin (≤ 23° at 8 % over g), narrower than lying.</summary>
+    private static readonly double ModeCosine = Math.Cos(25 * Math.PI / 180);
+
+    /// <summary>Force within 60° of body z: upright (the sink's own riding test).</summary>
+    private const double UprightCosine = 0.5;
+
     /// <summary>Enough speed-change evidence, Σ(dv/dt)² over bins, (m/s²)²: e.g. 20 s of ±1 m/s², one moving-off and one stop.</summary>
     private const double ForwardEvidenceMs4 = 20;
 
@@ -62,6 +71,12 @@ internal sealed class SensorConditioner
     private bool _hasBias;
     private double _maxBiasDrift;
     private double _speedScale = 1;
+
+    // Residual roll and pitch bias while riding (body frame).
+    private const double DriftTimeConstantS = 60;
+    private const double DriftMaxYawDps = 3;
+    private const double DriftMaxRateDps = 30;
+    private double _driftX, _driftY, _driftT = double.NaN;
 
     // Still window.
     private double _stillStartT = double.NaN;
@@ -177,24 +192,46 @@ internal sealed class SensorConditioner
         var gy = s.Gy - _biasY;
         var gz = s.Gz - _biasZ;
         s.Speed *= _speedScale;
-        if (!_rotate)
+        if (_rotate)
+        {
+            var (ax, ay, az) = (s.Ax, s.Ay, s.Az);
+            s.Ax = (_m00 * ax) + (_m01 * ay) + (_m02 * az);
+            s.Ay = (_m10 * ax) + (_m11 * ay) + (_m12 * az);
+            s.Az = (_m20 * ax) + (_m21 * ay) + (_m22 * az);
+            (s.Gx, s.Gy, s.Gz) = ((_m00 * gx) + (_m01 * gy) + (_m02 * gz), (_m10 * gx) + (_m11 * gy) + (_m12 * gz), (_m20 * gx) + (_m21 * gy) + (_m22 * gz));
+            var (mx, my, mz) = (s.Mx, s.My, s.Mz);
+            s.Mx = (_m00 * mx) + (_m01 * my) + (_m02 * mz);
+            s.My = (_m10 * mx) + (_m11 * my) + (_m12 * mz);
+            s.Mz = (_m20 * mx) + (_m21 * my) + (_m22 * mz);
+        }
+        else
         {
             (s.Gx, s.Gy, s.Gz) = (gx, gy, gz);
-            return;
         }
 
-        var (ax, ay, az) = (s.Ax, s.Ay, s.Az);
-        s.Ax = (_m00 * ax) + (_m01 * ay) + (_m02 * az);
-        s.Ay = (_m10 * ax) + (_m11 * ay) + (_m12 * az);
-        s.Az = (_m20 * ax) + (_m21 * ay) + (_m22 * az);
-        s.Gx = (_m00 * gx) + (_m01 * gy) + (_m02 * gz);
-        s.Gy = (_m10 * gx) + (_m11 * gy) + (_m12 * gz);
-        s.Gz = (_m20 * gx) + (_m21 * gy) + (_m22 * gz);
-        var (mx, my, mz) = (s.Mx, s.My, s.Mz);
-        s.Mx = (_m00 * mx) + (_m01 * my) + (_m02 * mz);
-        s.My = (_m10 * mx) + (_m11 * my) + (_m12 * mz);
-        s.Mz = (_m20 * mx) + (_m21 * my) + (_m22 * mz);
+        TrackRollPitchBias(ref s);
     }
+
+    /// <summary>
+    /// Between stops the bias drifts (temperature). Lean and pitch are bounded, so over a minute of riding
+    /// straight the body's roll and pitch rates average to zero: their slow mean is what is left of the bias.
+    /// Only while not turning (|yaw rate| &lt; 3 °/s), where a lean does not put the turn's rate on y.
+    /// </summary>
+    private void TrackRollPitchBias(ref RideSample s)
+    {
+        var dt = double.IsNaN(_driftT) ? 0 : s.T - _driftT;
+        _driftT = s.T;
+        if (dt > 0 && dt < 1 && Math.Abs(s.Gz) < DriftMaxYawDps && Math.Abs(s.Gx) < DriftMaxRateDps && Math.Abs(s.Gy) < DriftMaxRateDps)
+        {
+            var alpha = dt / DriftTimeConstantS;
+            _driftX += alpha * (s.Gx - _driftX);
+            _driftY += alpha * (s.Gy - _driftY);
+        }
+
+        s.Gx -= _driftX;
+        s.Gy -= _driftY;
+    }
+
 
     /// <summary>Ends the pre-roll: decides bias, speed unit and rotation from what was seen.</summary>
     public void Decide()
@@ -678,40 +715,12 @@ internal sealed class SensorConditioner
 
     private void EstimateRotation()
     {
-        // Gravity: the mean specific force of the still bins, or of the quiet ones when the sensor never stood still.
-        double zx = 0, zy = 0, zz = 0;
-        var stillBins = 0;
-        for (var k = 0; k < _bins; k++)
+        // Gravity: the direction most quiet bins agree on, preferring bins while moving (riding is upright,
+        // whereas a suit standing still may lie on a bench or, after a fall, on the ground).
+        if (!TryGravity(moving: true, out var zx, out var zy, out var zz) && !TryGravity(moving: false, out zx, out zy, out zz))
         {
-            if (_binStill[k] && IsQuiet(k))
-            {
-                zx += _binAx[k];
-                zy += _binAy[k];
-                zz += _binAz[k];
-                stillBins++;
-            }
-        }
-
-        if (stillBins < 3)
-        {
-            zx = zy = zz = 0;
-            var quiet = 0;
-            for (var k = 0; k < _bins; k++)
-            {
-                if (IsQuiet(k))
-                {
-                    zx += _binAx[k];
-                    zy += _binAy[k];
-                    zz += _binAz[k];
-                    quiet++;
-                }
-            }
-
-            if (quiet < 5)
-            {
-                MountSource = "none";
-                return;
-            }
+            MountSource = "none";
+            return;
         }
 
         Normalize(ref zx, ref zy, ref zz);
@@ -740,7 +749,8 @@ internal sealed class SensorConditioner
                 for (var k = 0; k < _bins; k++)
                 {
                     var dv = SpeedChange(k);
-                    if (double.IsNaN(dv) || Math.Abs(Dot(_binGx[k], _binGy[k], _binGz[k], zx, zy, zz)) > QuietRateDps)
+                    if (double.IsNaN(dv) || Math.Abs(Dot(_binGx[k], _binGy[k], _binGz[k], zx, zy, zz)) > QuietRateDps
+                        || Dot(_binAx[k], _binAy[k], _binAz[k], zx, zy, zz) < UprightCosine * Math.Sqrt(Sq(_binAx[k]) + Sq(_binAy[k]) + Sq(_binAz[k])))
                     {
                         continue;
                     }
@@ -767,6 +777,81 @@ internal sealed class SensorConditioner
         var yz = (zx * xy) - (zy * xx);
         SetRotation([xx, xy, xz, yx, yy, yz, zx, zy, zz]);
         MountSource = "estimated";
+    }
+
+    /// <summary>
+    /// The mode of the quiet bins' force directions: the candidate with the most bins within 25° of it, then the
+    /// mean of those bins. A minority of bins lying (a fall, a parked suit) cannot pull it over.
+    /// </summary>
+    private bool TryGravity(bool moving, out double zx, out double zy, out double zz)
+    {
+        zx = zy = zz = 0;
+        Span<int> candidates = stackalloc int[256];
+        var count = 0;
+        var total = 0;
+        for (var k = 0; k < _bins; k++)
+        {
+            if (IsQuiet(k) && (!moving || BinSpeed(k) >= MovingForGravityMs))
+            {
+                total++;
+            }
+        }
+
+        if (total < 5)
+        {
+            return false;
+        }
+
+        var stride = Math.Max(1, total / candidates.Length);
+        var index = 0;
+        for (var k = 0; k < _bins && count < candidates.Length; k++)
+        {
+            if (IsQuiet(k) && (!moving || BinSpeed(k) >= MovingForGravityMs) && index++ % stride == 0)
+            {
+                candidates[count++] = k;
+            }
+        }
+
+        var best = -1;
+        var bestVotes = 0;
+        foreach (var c in candidates[..count])
+        {
+            var votes = 0;
+            var nc = Math.Sqrt(Sq(_binAx[c]) + Sq(_binAy[c]) + Sq(_binAz[c]));
+            for (var k = 0; k < _bins; k++)
+            {
+                if (IsQuiet(k) && (!moving || BinSpeed(k) >= MovingForGravityMs)
+                    && Dot(_binAx[c], _binAy[c], _binAz[c], _binAx[k], _binAy[k], _binAz[k]) >= ModeCosine * nc * Math.Sqrt(Sq(_binAx[k]) + Sq(_binAy[k]) + Sq(_binAz[k])))
+                {
+                    votes++;
+                }
+            }
+
+            if (votes > bestVotes)
+            {
+                (best, bestVotes) = (c, votes);
+            }
+        }
+
+        if (best < 0)
+        {
+            return false;
+        }
+
+        var nb = Math.Sqrt(Sq(_binAx[best]) + Sq(_binAy[best]) + Sq(_binAz[best]));
+        for (var k = 0; k < _bins; k++)
+        {
+            if (IsQuiet(k) && (!moving || BinSpeed(k) >= MovingForGravityMs)
+                && Dot(_binAx[best], _binAy[best], _binAz[best], _binAx[k], _binAy[k], _binAz[k]) >= ModeCosine * nb * Math.Sqrt(Sq(_binAx[k]) + Sq(_binAy[k]) + Sq(_binAz[k])))
+            {
+                zx += _binAx[k];
+                zy += _binAy[k];
+                zz += _binAz[k];
+            }
+        }
+
+        Normalize(ref zx, ref zy, ref zz);
+        return true;
     }
 
     private bool TryForwardAxis(double zx, double zy, double zz, out double fx, out double fy, out double fz)

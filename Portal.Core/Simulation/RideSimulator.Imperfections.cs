@@ -38,21 +38,27 @@ public sealed partial class RideSimulator
             _jitter = options.TimestampJitter;
             _scatterM = options.GpsScatterM;
             var fixInterval = 1 / options.GpsRateHz;
-            _jumps = new (double, double, double, double)[options.GpsJumps];
-            for (var i = 0; i < _jumps.Length; i++)
-            {
-                var start = options.DurationSeconds * (0.15 + (0.75 * _random.NextDouble()));
-                var fixes = 1 + _random.Next(3);
-                var distance = JumpMinM + ((JumpMaxM - JumpMinM) * _random.NextDouble());
-                var direction = 2 * Math.PI * _random.NextDouble();
-                _jumps[i] = (start, start + (fixes * fixInterval) - (fixInterval / 2), distance * Math.Cos(direction), distance * Math.Sin(direction));
-            }
-
             _dropouts = new (double, double)[options.GpsDropouts];
             for (var i = 0; i < _dropouts.Length; i++)
             {
                 var start = options.DurationSeconds * (0.1 + (0.8 * _random.NextDouble()));
                 _dropouts[i] = (start, start + DropoutMinS + ((DropoutMaxS - DropoutMinS) * _random.NextDouble()));
+            }
+
+            _jumps = new (double, double, double, double)[options.GpsJumps];
+            for (var i = 0; i < _jumps.Length; i++)
+            {
+                // Between two fix times, so that the window holds exactly that many fixes.
+                var start = (Math.Floor(options.DurationSeconds * (0.15 + (0.75 * _random.NextDouble())) / fixInterval) + 0.5) * fixInterval;
+                var fixes = 1 + _random.Next(3);
+                if (InDropout(start) || InDropout(start + (fixes * fixInterval)))
+                {
+                    start += DropoutMaxS + 1; // a jump is a fix that is wrong, not one that is missing
+                }
+
+                var distance = JumpMinM + ((JumpMaxM - JumpMinM) * _random.NextDouble());
+                var direction = 2 * Math.PI * _random.NextDouble();
+                _jumps[i] = (start, start + (fixes * fixInterval), distance * Math.Cos(direction), distance * Math.Sin(direction));
             }
         }
 

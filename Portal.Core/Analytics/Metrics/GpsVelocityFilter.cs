@@ -136,9 +136,11 @@ internal sealed class GpsVelocityFilter
         }
 
         var repeated = lat == _lastLat && lon == _lastLon;
-        if (repeated && (t - _lastUpdateT < RepeatedFixIsStationaryS || SpeedKmh > DropoutSpeedKmh))
+        // A repeated position while the IMU says the rider is still at riding speed (the last fix's speed plus the
+        // speed change measured since) is a dropout, not a standstill: no update. Braking to a stop shows in the IMU.
+        if (repeated && (t - _lastUpdateT < RepeatedFixIsStationaryS
+            || (!double.IsNaN(SpeedKmh) && SpeedKmh + (_speedChangeSinceFix * 3.6) > DropoutSpeedKmh)))
         {
-            // At riding speed no receiver stands still within a second: a repeated position is a dropout, no fix.
             return;
         }
 

@@ -49,6 +49,7 @@ internal sealed class SensorConditioner
     private const double GateSpeedErrorMs = 2;
     private const double GateAccelerationMs2 = 10;              // ~1 g: harder than any braking or launch
     private const double GateResetS = 5;                        // rejected for this long: the earlier fixes were the wrong ones
+    private const double GapS = 3;                              // no accepted fix for this long: a dropout
 
     // Speed-unit check: chords between fixes at least this far apart in time, over at least this track.
     private const double ChordIntervalS = 5;
@@ -109,6 +110,7 @@ internal sealed class SensorConditioner
     private readonly double[] _acceptedT = new double[16], _acceptedE = new double[16], _acceptedN = new double[16];
     private long _accepted;
     private double _firstRejectedT = double.NaN;
+    private double _candidateT = double.NaN, _candidateE, _candidateN;
 
     // Speed unit check (pre-roll only).
     private double _speedIntegralM, _lastSpeedT = double.NaN, _lastSpeedKmh = double.NaN;
@@ -405,6 +407,21 @@ internal sealed class SensorConditioner
 
         var last = (int)((_accepted - 1) & 15);
         var dt = t - _acceptedT[last];
+
+        // After a dropout the gate is wide (anything may have happened meanwhile), and receivers often come back
+        // with a bad fix: the first fix after a gap is only taken once the next one agrees with it.
+        if (dt > GapS)
+        {
+            if (!double.IsNaN(_candidateT) && t - _candidateT < GapS
+                && Math.Sqrt(Sq(east - _candidateE) + Sq(north - _candidateN)) <= GateScatterM + (70 * (t - _candidateT)))
+            {
+                _candidateT = double.NaN;
+                return false;
+            }
+
+            (_candidateT, _candidateE, _candidateN) = (t, east, north);
+            return true;
+        }
 
         // Velocity from the newest accepted fix at least 1 s older than the last one (less scatter than neighbours).
         double vEast = 0, vNorth = 0;

@@ -98,6 +98,22 @@ internal static class ImperfectRide
         string Reason(string name) => unavailable.TryGetValue(name, out var reason) ? reason : "no reason given";
     }
 
+    /// <summary>What GPS cleaning is for: distance, top and average speed, within ride-format.md's tolerances.</summary>
+    public static void AssertTravelMetrics(RideGroundTruth truth, RideAnalysis analysis, string context)
+    {
+        var m = analysis.Metrics!;
+        Assert.Equal(truth.CrashDetected, m.CrashDetected);
+        Within(truth.DistanceKm, m.DistanceKm, 0.02, "distance_km");
+        Within(truth.MaxSpeedKmh, m.MaxSpeedKmh, 0.03, "max_speed_kmh");
+        Within(truth.AvgSpeedKmh!.Value, m.AvgSpeedKmh, 0.03, "avg_speed_kmh");
+
+        void Within(double expected, double? actual, double tolerance, string name)
+        {
+            Assert.True(actual.HasValue, $"{context}: {name} is null, expected {expected}");
+            Assert.True(Math.Abs(actual!.Value - expected) <= tolerance * Math.Abs(expected), $"{context}: {name} = {actual} is not within {tolerance:P0} of {expected}");
+        }
+    }
+
     /// <summary>The angle (degrees) of the rotation between the estimated and the true mount.</summary>
     public static double MountErrorDeg(RideQuality quality, double roll, double pitch, double yaw)
     {

@@ -77,6 +77,21 @@ public sealed record RideQuality
 
     /// <summary>metric → why it is null.</summary>
     [JsonPropertyName("unavailable")] public IReadOnlyDictionary<string, string> Unavailable { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Equal by content (the bias and the reasons too), so two analyses of the same ride compare equal.</summary>
+    public bool Equals(RideQuality? other) =>
+        other is not null
+        && MountRollDeg == other.MountRollDeg && MountPitchDeg == other.MountPitchDeg && MountYawDeg == other.MountYawDeg
+        && MountSource == other.MountSource && MountForwardAxis == other.MountForwardAxis
+        && ImuRateHz == other.ImuRateHz && ImuRateIrregular == other.ImuRateIrregular && GpsRateHz == other.GpsRateHz
+        && GpsFixes == other.GpsFixes && GpsFixesRejected == other.GpsFixesRejected && GpsFixesRepeated == other.GpsFixesRepeated
+        && SpeedUnit == other.SpeedUnit && SpeedScale == other.SpeedScale && GyroBiasDriftDps == other.GyroBiasDriftDps
+        && AccelClippedSamples == other.AccelClippedSamples && AccelRangeG == other.AccelRangeG
+        && (GyroBiasDps ?? []).SequenceEqual(other.GyroBiasDps ?? [])
+        && Unavailable.Count == other.Unavailable.Count
+        && Unavailable.All(pair => other.Unavailable.TryGetValue(pair.Key, out var reason) && reason == pair.Value);
+
+    public override int GetHashCode() => HashCode.Combine(MountSource, ImuRateHz, GpsFixes, GpsFixesRejected, Unavailable.Count);
 }
 
 /// <summary>What made the detector call a crash, for R&amp;D.</summary>

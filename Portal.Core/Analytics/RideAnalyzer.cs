@@ -14,7 +14,7 @@ public sealed class RideAnalyzer(RideReaderOptions? readerOptions = null) : IRid
     public async Task<RideAnalysis> AnalyzeAsync(Stream rideFile, DeviceProfile? profile, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rideFile);
-        var sink = new RideMetricsSink();
+        var sink = new RideMetricsSink(profile?.Mount);
         var summary = await _reader.ReadAsync(rideFile, profile, sink, progress, cancellationToken);
         return sink.Complete(summary);
     }

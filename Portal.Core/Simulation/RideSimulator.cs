@@ -53,6 +53,7 @@ public sealed partial class RideSimulator
     private readonly double _gyroBiasX, _gyroBiasY, _gyroBiasZ;
     private readonly long _gpsEverySamples;
     private readonly double _vibrationBandwidthFactor;
+    private readonly Imperfections _imperfections;
     private Segment? _segment;
     internal Segment? Override; // a manoeuvre that takes over from the next step (a crash out of a turn)
     private long _index;
@@ -91,6 +92,7 @@ public sealed partial class RideSimulator
         _gyroBiasY = Uniform(-0.1, 0.1);
         _gyroBiasZ = Uniform(-0.1, 0.1);
         _plan = Plan(options.Scenario).GetEnumerator();
+        _imperfections = new Imperfections(options);
         StartTime = options.EffectiveStartTime;
     }
 
@@ -194,11 +196,14 @@ public sealed partial class RideSimulator
         m.Mz = -sinLean * magneticLeft + cosLean * magneticUp + Gaussian() * 0.3;
         m.Alt = double.NaN;
 
-        sample.GpsFix = _index % _gpsEverySamples == 0;
+        _imperfections.ApplyToImu(ref m, Time, _dt);
+
+        sample.GpsFix = _index % _gpsEverySamples == 0 && !_imperfections.InDropout(Time);
         if (sample.GpsFix)
         {
-            var latitude = _options.StartLatitude + _north / EarthRadius * DegreesPerRadian;
-            var longitude = _options.StartLongitude + _east / (EarthRadius * Math.Cos(_options.StartLatitude / DegreesPerRadian)) * DegreesPerRadian;
+            var (east, north) = _imperfections.FixPosition(_east, _north, Time);
+            var latitude = _options.StartLatitude + north / EarthRadius * DegreesPerRadian;
+            var longitude = _options.StartLongitude + east / (EarthRadius * Math.Cos(_options.StartLatitude / DegreesPerRadian)) * DegreesPerRadian;
             var speedKmh = Speed > 0.5 ? Math.Max(0, Speed * 3.6 + Gaussian() * 0.15) : 0;
             _lastFix = new RideSample { Speed = speedKmh, Lat = latitude, Lon = longitude };
         }

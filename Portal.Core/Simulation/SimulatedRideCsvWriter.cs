@@ -148,7 +148,12 @@ public static class SimulatedRideCsvWriter
         var position = 0;
         var accelerationScale = options.AccelerationUnit == SimulatedAccelerationUnit.G ? 1 / RideSimulator.Gravity : 1;
         var accelerationDecimals = options.AccelerationUnit == SimulatedAccelerationUnit.G ? 5 : 4;
-        var speedScale = options.ColumnNames == SimulatedColumnNames.Aliases ? 1 / 3.6 : 1;
+        var speedScale = options.ColumnNames == SimulatedColumnNames.Aliases ? 1 / 3.6 : options.SpeedColumnUnit switch
+        {
+            SimulatedSpeedUnit.MilesPerHour => 1 / 1.609344,
+            SimulatedSpeedUnit.MetersPerSecond => 1 / 3.6,
+            _ => 1,
+        };
         var speedDecimals = options.ColumnNames == SimulatedColumnNames.Aliases ? 3 : 2; // m/s needs one more digit for the same resolution
         ref readonly var m = ref sample.Measured;
         for (var i = 0; i < columns.Length; i++)
@@ -161,6 +166,7 @@ public static class SimulatedRideCsvWriter
             var cell = row[position..];
             position += columns[i] switch
             {
+                Column.Timestamp when options.TimestampJitter > 0 => WriteJitteredTime(cell, m.T, options, start, startMilliseconds),
                 Column.Timestamp => WriteTime(cell, sample.State.Index, options, start, startMilliseconds, isoFormat),
                 Column.Ax => WriteFixed(cell, m.Ax * accelerationScale, accelerationDecimals),
                 Column.Ay => WriteFixed(cell, m.Ay * accelerationScale, accelerationDecimals),
@@ -200,6 +206,22 @@ public static class SimulatedRideCsvWriter
                 return WriteFixed(cell, startMilliseconds + index * 1000 / options.RateHz, 3);
             default:
                 return WriteFixed(cell, index / options.RateHz, ExactMilliseconds(options) ? 3 : 6);
+        }
+    }
+
+    /// <summary>An irregular clock: the time as the sample carries it, at µs resolution.</summary>
+    private static int WriteJitteredTime(Span<byte> cell, double seconds, SimulationOptions options, DateTimeOffset start, long startMilliseconds)
+    {
+        switch (options.TimeFormat)
+        {
+            case SimulatedTimeFormat.Iso:
+                var time = start.UtcDateTime.AddTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
+                time.TryFormat(cell, out var written, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+                return written;
+            case SimulatedTimeFormat.EpochMilliseconds:
+                return WriteFixed(cell, startMilliseconds + (seconds * 1000), 3);
+            default:
+                return WriteFixed(cell, seconds, 6);
         }
     }
 

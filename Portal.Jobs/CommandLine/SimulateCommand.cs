@@ -13,7 +13,9 @@ public static class SimulateCommand
     public const string Usage =
         "simulate --scenario city|country|track|crash-lowside|crash-highside|drop [--duration 600] [--rate 100] [--seed 1] " +
         "[--time iso|epochms|relative] [--units ms2|g] [--gps-rate 5] [--gps-gaps repeated|empty] [--aliases] [--shuffle] " +
-        "[--extra-columns] [--gzip] [--size-mb 250] --out FILE [--truth FILE]";
+        "[--extra-columns] [--no-speed] [--mount ROLL,PITCH,YAW] [--gps-scatter M] [--gps-jumps N] [--gps-dropouts N] " +
+        "[--gyro-bias DPS] [--gyro-drift DPS_PER_MIN] [--accel-range 2|4|8|16] [--jitter FRACTION] [--speed-unit kmh|mph|ms] " +
+        "[--gzip] [--size-mb 250] --out FILE [--truth FILE]";
 
     /// <summary>Smallest bytes per row of any layout, so a duration derived from --size-mb always yields enough rows.</summary>
     private const double MinimumBytesPerRow = 80;
@@ -29,7 +31,7 @@ public static class SimulateCommand
         long? maxBytes;
         try
         {
-            var parsed = CommandArguments.Parse(args.Span, flags: ["gzip", "aliases", "shuffle", "extra-columns"]);
+            var parsed = CommandArguments.Parse(args.Span, flags: ["gzip", "aliases", "shuffle", "extra-columns", "no-speed"]);
             (options, output, truthPath, gzip, maxBytes) = Build(parsed);
             options.Validate();
         }
@@ -101,7 +103,34 @@ public static class SimulateCommand
             ColumnNames = parsed.Has("aliases") ? SimulatedColumnNames.Aliases : SimulatedColumnNames.Canonical,
             ShuffleColumns = parsed.Has("shuffle"),
             ExtraColumns = parsed.Has("extra-columns"),
+            IncludeSpeed = !parsed.Has("no-speed"),
+            GpsScatterM = parsed.GetDouble("gps-scatter") ?? 0,
+            GpsJumps = (int)(parsed.GetDouble("gps-jumps") ?? 0),
+            GpsDropouts = (int)(parsed.GetDouble("gps-dropouts") ?? 0),
+            GyroBiasDps = parsed.GetDouble("gyro-bias") ?? 0,
+            GyroDriftDpsPerMinute = parsed.GetDouble("gyro-drift") ?? 0,
+            AccelerometerRangeG = parsed.GetDouble("accel-range"),
+            TimestampJitter = parsed.GetDouble("jitter") ?? 0,
+            SpeedColumnUnit = parsed.Get("speed-unit") switch
+            {
+                null or "kmh" => SimulatedSpeedUnit.KilometersPerHour,
+                "mph" => SimulatedSpeedUnit.MilesPerHour,
+                "ms" => SimulatedSpeedUnit.MetersPerSecond,
+                var other => throw new ArgumentException($"--speed-unit '{other}' is not one of kmh, mph, ms."),
+            },
         };
+        if (parsed.Get("mount") is { } mount)
+        {
+            var parts = mount.Split(',');
+            if (parts.Length != 3 || !parts.All(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            {
+                throw new ArgumentException($"--mount '{mount}' is not ROLL,PITCH,YAW in degrees (e.g. 8,25,-170).");
+            }
+
+            var angles = parts.Select(p => double.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+            options = options with { MountRollDeg = angles[0], MountPitchDeg = angles[1], MountYawDeg = angles[2] };
+        }
+
         var output = parsed.Get("out") ?? throw new ArgumentException("--out FILE is required ('-' writes to standard output).");
         return (options, output, parsed.Get("truth"), parsed.Has("gzip"), maxBytes);
     }

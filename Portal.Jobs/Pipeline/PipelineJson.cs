@@ -19,6 +19,11 @@ public static class PipelineJson
         var csv = new StringBuilder("metric,value\n");
         foreach (var property in document.RootElement.EnumerateObject())
         {
+            if (property.Value.ValueKind == JsonValueKind.Object || property.NameEquals("quality"))
+            {
+                continue; // the quality report is no metric: it stays in the JSON
+            }
+
             var value = property.Value.ValueKind switch
             {
                 JsonValueKind.Null => "",

@@ -79,7 +79,8 @@ internal sealed class CrashDetector
 
     /// <summary>Feeds one sample; returns true on the sample at which a crash is confirmed.</summary>
     /// <param name="accel">|a| of the sample (m/s²), computed once by the caller.</param>
-    public bool Add(in RideSample sample, double accel, double speedKmh, double yawRateDps, double lat, double lon)
+    /// <param name="clipped">The sample sits at the accelerometer's range: its true peak was higher, so it counts as an impact.</param>
+    public bool Add(in RideSample sample, double accel, double speedKmh, double yawRateDps, double lat, double lon, bool clipped = false)
     {
         if (_state == State.Confirmed)
         {
@@ -143,7 +144,7 @@ internal sealed class CrashDetector
         }
 
         var freeFall = !double.IsNaN(_freeFallStart) && t - _freeFallStart >= FreeFallMinS;
-        var impact = accel >= ImpactMs2;
+        var impact = accel >= ImpactMs2 || clipped;
         var tumbling = _rotationSum >= TumblingRotationDeg;
         var sliding = !double.IsNaN(_slideStart) && t - _slideStart >= SlidingMinS;
         var violent = freeFall || impact || tumbling || sliding;

@@ -42,6 +42,9 @@ internal sealed class GpsVelocityFilter
     /// <summary>A receiver that repeats one position for this long is standing still, not waiting for a fix.</summary>
     private const double RepeatedFixIsStationaryS = 1.0;
 
+    /// <summary>Above this speed (km/h) a repeated position is a dropout: braking from it to a standstill takes well over a second.</summary>
+    private const double DropoutSpeedKmh = 15;
+
     /// <summary>How far behind the newest fix the smoother finalises a fix: several times the filter's time constant (~1 s at 10 Hz).</summary>
     public const double SmoothingLagS = 4;
 
@@ -133,7 +136,10 @@ internal sealed class GpsVelocityFilter
         }
 
         var repeated = lat == _lastLat && lon == _lastLon;
-        if (repeated && t - _lastUpdateT < RepeatedFixIsStationaryS)
+        // A repeated position while the IMU says the rider is still at riding speed (the last fix's speed plus the
+        // speed change measured since) is a dropout, not a standstill: no update. Braking to a stop shows in the IMU.
+        if (repeated && (t - _lastUpdateT < RepeatedFixIsStationaryS
+            || (!double.IsNaN(SpeedKmh) && SpeedKmh + (_speedChangeSinceFix * 3.6) > DropoutSpeedKmh)))
         {
             return;
         }
@@ -175,7 +181,7 @@ internal sealed class GpsVelocityFilter
         var directionEast = (_directionEast * cos) - (_directionNorth * sin);
         var directionNorth = (_directionEast * sin) + (_directionNorth * cos);
         (_directionEast, _directionNorth) = (directionEast, directionNorth);
-        if (dt < 5 && (speed > MotionModelMinSpeedMs || (_speedChangeSinceFix > 0 && (directionEast != 0 || directionNorth != 0))))
+        if (dt < 30 && (speed > MotionModelMinSpeedMs || (_speedChangeSinceFix > 0 && (directionEast != 0 || directionNorth != 0))))
         {
             var newSpeed = Math.Max(0, speed + _speedChangeSinceFix);
             vEast = speed > MotionModelMinSpeedMs ? ((_vEast * cos) - (_vNorth * sin)) * newSpeed / speed : _vEast + (directionEast * _speedChangeSinceFix);

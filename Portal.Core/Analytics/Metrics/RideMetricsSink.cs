@@ -39,6 +39,27 @@ public sealed class RideMetricsSink : IRideSampleSink
     private const double TraceIntervalS = 0.04;
     private const int CheckpointCount = 512; // 128 s of history, more than a crash takes to confirm
 
+    /// <summary>
+    /// Samples held back while the mount is estimated: 65 536 (7 MB; 164 s at 400 Hz, 11 min at 100 Hz).
+    /// The estimate is made once it is confident (after at least 60 s) or when this is full.
+    /// </summary>
+    private const int PreRollCapacity = 1 << 16;
+
+    /// <summary>The 0.5 s smoothing window needs at least 5 samples to be a mean rather than a sample (braking, acceleration): 10 Hz.</summary>
+    public const double MinAccelerationRateHz = 10;
+
+    /// <summary>Lean follows roll-ins of ~0.5 s: the gyro must sample them several times (≥ 10 Hz) for the integration to hold.</summary>
+    public const double MinLeanRateHz = 10;
+
+    /// <summary>A turn's heading change is the integral of the yaw rate: at least 2 samples per 0.5 s window (4 Hz).</summary>
+    public const double MinTurnRateHz = 4;
+
+    private readonly SensorMount? _profileMount;
+    private SensorConditioner _conditioner = new(new RideChannels(false, false, false, false), null);
+    private readonly RideSample[] _preRoll = new RideSample[PreRollCapacity];
+    private int _preRollCount;
+    private bool _conditioned;
+    private long _clippedWhileRiding;
     private readonly SampleIntervalHistogram _intervals = new();
     private readonly LeanEstimator _lean = new();
     private readonly GpsVelocityFilter _gps = new();
@@ -67,6 +88,11 @@ public sealed class RideMetricsSink : IRideSampleSink
     private bool _completed;
     private bool _speedFromGps;
 
+    public RideMetricsSink(SensorMount? profileMount = null)
+    {
+        _profileMount = profileMount;
+    }
+
     /// <summary>The crash confirmed so far, while samples still arrive (a live stream is watched through this).</summary>
     public CrashFinding? CrashSoFar => _crash.Finding;
 
@@ -74,11 +100,47 @@ public sealed class RideMetricsSink : IRideSampleSink
     {
         ArgumentNullException.ThrowIfNull(channels);
         _channels = channels;
+        _conditioner = new SensorConditioner(channels, _profileMount);
         _speedFromGps = !channels.HasSpeed && channels.HasPosition;
         _crash.Begin(channels);
     }
 
     public void Add(in RideSample sample)
+    {
+        var s = sample;
+        _conditioner.Observe(ref s);
+        if (_conditioned)
+        {
+            var clipped = _conditioner.AtClippingLevel(in s);
+            _conditioner.Apply(ref s);
+            Process(in s, clipped);
+            return;
+        }
+
+        _preRoll[_preRollCount++] = s;
+        if (_preRollCount == PreRollCapacity || _conditioner.Confident(s.T - _preRoll[0].T))
+        {
+            ReleasePreRoll();
+        }
+    }
+
+    /// <summary>The mount is decided: every held-back sample goes through the metrics, in the body frame.</summary>
+    private void ReleasePreRoll()
+    {
+        _conditioner.Decide();
+        _conditioned = true;
+        for (var i = 0; i < _preRollCount; i++)
+        {
+            ref var s = ref _preRoll[i];
+            var clipped = _conditioner.AtClippingLevel(in s);
+            _conditioner.Apply(ref s);
+            Process(in s, clipped);
+        }
+
+        _preRollCount = 0;
+    }
+
+    private void Process(in RideSample sample, bool clipped)
     {
         var t = sample.T;
         var dt = _samples == 0 ? 0 : t - _lastT;
@@ -119,7 +181,12 @@ public sealed class RideMetricsSink : IRideSampleSink
         _lean.Add(dt, sample.Ay, sample.Az, specificForce, sample.Gx, sample.Gy, sample.Gz, _channels.HasSpeed ? _speedKmh : double.NaN);
         var yawDps = _lean.YawRateDps;
 
-        if (_crash.Add(in sample, specificForce, _speedKmh, yawDps, _lat, _lon))
+        if (clipped && !_frozen && (double.IsNaN(_speedKmh) || _speedKmh >= MovingSpeedKmh))
+        {
+            _clippedWhileRiding++;
+        }
+
+        if (_crash.Add(in sample, specificForce, _speedKmh, yawDps, _lat, _lon, clipped))
         {
             RollBackTo(_crash.Finding!.TimeS);
         }
@@ -316,6 +383,11 @@ public sealed class RideMetricsSink : IRideSampleSink
         if (!_completed)
         {
             _completed = true;
+            if (!_conditioned)
+            {
+                ReleasePreRoll();
+            }
+
             _gps.Flush();
             while (_smoother.TryPop(double.PositiveInfinity, double.PositiveInfinity, out var centre, out var smoothed))
             {
@@ -326,14 +398,17 @@ public sealed class RideMetricsSink : IRideSampleSink
         }
 
         var m = _m;
+        var rateHz = _intervals.MedianInterval() is > 0 and var medianInterval ? 1 / medianInterval : (double?)null;
+        var unavailable = new Dictionary<string, string>(StringComparer.Ordinal);
         var sameConvention = _lean.RollRateFollowsRightHandRule;
         var maxLeft = (sameConvention ? m.MaxLeftSame : m.MaxLeftFlipped) * GeoMath.RadToDeg;
         var maxRight = (sameConvention ? m.MaxRightSame : m.MaxRightFlipped) * GeoMath.RadToDeg;
         var interval = _intervals.MedianInterval();
         var crash = _crash.Finding;
+        var clipping = _conditioner.Clipping;
 
         // Rounded to what the sensors can tell: ms timestamps, 0.01 km/h, 0.1 m distance.
-        var metrics = new RideMetrics
+        var metrics = Honest(new RideMetrics
         {
             DurationS = _samples > 0 ? Round(_lastT - _firstT, 3) : null,
             Samples = _samples,
@@ -351,7 +426,8 @@ public sealed class RideMetricsSink : IRideSampleSink
             CrashDetected = crash is not null,
             CrashTimeS = crash is null ? null : Round(crash.TimeS, 2),
             RowsSkipped = summary.RowsSkipped,
-        };
+        }, rateHz, clipping, m, unavailable);
+        metrics = metrics with { Quality = BuildQuality(rateHz, clipping, unavailable) };
 
         var leanTrace = sameConvention ? _leanSameTrace : _leanFlippedTrace;
         var channels = new List<Trace>
@@ -371,6 +447,92 @@ public sealed class RideMetricsSink : IRideSampleSink
             Traces = new RideTraces(channels, [.. _turns]),
             Crash = crash,
             CrashWindowCsv = _crash.WindowCsv,
+        };
+    }
+
+    /// <summary>
+    /// A metric the file cannot support is null with its reason (ride-format.md §4): a wrong number is worse than none.
+    /// </summary>
+    private RideMetrics Honest(RideMetrics metrics, double? rateHz, (double RangeG, long Samples)? clipping, in Accumulators m, Dictionary<string, string> unavailable)
+    {
+        var rate = rateHz ?? 0;
+        var rateText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{rate:0.#} Hz");
+        if (_samples > 0 && !m.HasSpeed)
+        {
+            const string noSpeed = "no speed column and no GPS positions";
+            metrics = metrics with { DistanceKm = null, MaxSpeedKmh = null, AvgSpeedKmh = null, MovingTimeS = null };
+            foreach (var key in new[] { "distance_km", "max_speed_kmh", "avg_speed_kmh", "moving_time_s" })
+            {
+                unavailable[key] = noSpeed;
+            }
+        }
+        else if (metrics.AvgSpeedKmh is null && _samples > 0)
+        {
+            unavailable["avg_speed_kmh"] = "never moving (speed always below 5 km/h)";
+        }
+
+        if (rate < MinAccelerationRateHz && _samples > 1)
+        {
+            var reason = $"IMU at {rateText}: the 0.5 s smoothing needs at least {MinAccelerationRateHz:0} Hz";
+            metrics = metrics with { MaxAccelMs2 = null, MaxDecelMs2 = null };
+            unavailable["max_accel_ms2"] = unavailable["max_decel_ms2"] = reason;
+        }
+        else if (_clippedWhileRiding > 0 && clipping is { } clip)
+        {
+            var reason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"accelerometer clipped at ±{clip.RangeG:0} g while riding ({_clippedWhileRiding} samples)");
+            metrics = metrics with { MaxAccelMs2 = null, MaxDecelMs2 = null };
+            unavailable["max_accel_ms2"] = unavailable["max_decel_ms2"] = reason;
+        }
+
+        if (rate < MinLeanRateHz && _samples > 1)
+        {
+            metrics = metrics with { MaxLeanLeftDeg = null, MaxLeanRightDeg = null };
+            unavailable["max_lean_left_deg"] = unavailable["max_lean_right_deg"] = $"IMU at {rateText}: lean needs the gyro at {MinLeanRateHz:0} Hz or more";
+        }
+
+        if (rate < MinTurnRateHz && _samples > 1)
+        {
+            metrics = metrics with { LeftTurns = null, RightTurns = null };
+            unavailable["left_turns"] = unavailable["right_turns"] = $"IMU at {rateText}: turns need the gyro at {MinTurnRateHz:0} Hz or more";
+        }
+
+        if (!m.HasRiding)
+        {
+            foreach (var key in new[] { "max_accel_ms2", "max_decel_ms2", "max_lean_left_deg", "max_lean_right_deg" })
+            {
+                unavailable.TryAdd(key, "never riding (moving and upright)");
+            }
+        }
+
+        return metrics;
+    }
+
+    private RideQuality BuildQuality(double? rateHz, (double RangeG, long Samples)? clipping, Dictionary<string, string> unavailable)
+    {
+        var c = _conditioner;
+        var angles = c.MountAngles;
+        var bias = c.InitialGyroBias;
+        return new RideQuality
+        {
+            MountRollDeg = angles is { } a ? Round(a.Roll, 1) : null,
+            MountPitchDeg = angles is { } b ? Round(b.Pitch, 1) : null,
+            MountYawDeg = angles is { } y ? Round(y.Yaw, 1) : null,
+            MountSource = c.MountSource,
+            MountForwardAxis = c.MountSource == "profile" ? "profile" : c.ForwardFromData ? "speed_changes" : "assumed",
+            ImuRateHz = rateHz is { } r ? Round(r, 3) : null,
+            ImuRateIrregular = _intervals.Count > 10 && _intervals.IrregularShare(0.2) > 0.1,
+            GpsRateHz = c.GpsRateHz is { } g ? Round(g, 3) : null,
+            GpsFixes = c.GpsFixes,
+            GpsFixesRejected = c.GpsFixesRejected,
+            GpsFixesRepeated = c.GpsFixesRepeated,
+            SpeedUnit = c.SpeedUnit,
+            SpeedScale = _channels.HasSpeed ? Round(c.SpeedScale, 6) : null,
+            GyroBiasDps = bias is { } v ? [Round(v.X, 3), Round(v.Y, 3), Round(v.Z, 3)] : null,
+            GyroBiasDriftDps = c.GyroBiasDrift is { } d ? Round(d, 3) : null,
+            AccelClippedSamples = clipping?.Samples ?? 0,
+            AccelRangeG = clipping?.RangeG,
+            Unavailable = unavailable,
         };
     }
 

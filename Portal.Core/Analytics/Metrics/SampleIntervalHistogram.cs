@@ -74,4 +74,26 @@ internal sealed class SampleIntervalHistogram
 
         return null;
     }
+
+    /// <summary>The share of intervals more than <paramref name="tolerance"/> (relative) away from the median: how irregular the clock is.</summary>
+    public double IrregularShare(double tolerance)
+    {
+        if (MedianInterval() is not { } median || _total == 0)
+        {
+            return 0;
+        }
+
+        long outside = 0;
+        for (var bin = 0; bin < BinCount; bin++)
+        {
+            if (_counts[bin] > 0 && Math.Abs((_sums[bin] / _counts[bin]) - median) > tolerance * median)
+            {
+                outside += _counts[bin];
+            }
+        }
+
+        return (double)outside / _total;
+    }
+
+    public long Count => _total;
 }

@@ -78,7 +78,14 @@ public sealed record RideQuality
     /// <summary>metric → why it is null.</summary>
     [JsonPropertyName("unavailable")] public IReadOnlyDictionary<string, string> Unavailable { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Equal by content (the bias and the reasons too), so two analyses of the same ride compare equal.</summary>
+    /// <summary>What the reader decided about the file (format, time, units and how each was decided; <see cref="Reading.RideReadFacts"/>).</summary>
+    [JsonPropertyName("reading")] public IReadOnlyDictionary<string, object?>? Reading { get; init; }
+
+    /// <summary>
+    /// Equal by content (the bias and the reasons too), so two analyses of the same ride compare equal. <see cref="Reading"/>
+    /// describes the file's layout rather than the ride (a live session's CSV and the device's own export of the same ride
+    /// differ there), so it takes no part.
+    /// </summary>
     public bool Equals(RideQuality? other) =>
         other is not null
         && MountRollDeg == other.MountRollDeg && MountPitchDeg == other.MountPitchDeg && MountYawDeg == other.MountYawDeg

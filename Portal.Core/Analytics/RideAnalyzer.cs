@@ -16,6 +16,9 @@ public sealed class RideAnalyzer(RideReaderOptions? readerOptions = null) : IRid
         ArgumentNullException.ThrowIfNull(rideFile);
         var sink = new RideMetricsSink(profile?.Mount);
         var summary = await _reader.ReadAsync(rideFile, profile, sink, progress, cancellationToken);
-        return sink.Complete(summary);
+        var analysis = sink.Complete(summary);
+        return analysis.Metrics is { Quality: { } quality } metrics && summary.Facts is { } facts
+            ? analysis with { Metrics = metrics with { Quality = quality with { Reading = facts.ToQualityEntries() } } }
+            : analysis;
     }
 }

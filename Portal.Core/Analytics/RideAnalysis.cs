@@ -64,5 +64,8 @@ public sealed record RideAnalysis
     public string? CrashWindowCsv { get; init; }
     public int AnalysisVersion { get; init; } = Analytics.AnalysisVersion.Current;
 
+    /// <summary>When the ride started by its own clock (ISO or epoch time in the file); null for relative time.</summary>
+    public DateTimeOffset? StartTime { get; init; }
+
     [JsonIgnore] public bool Succeeded => Rejection is null;
 }

@@ -16,6 +16,6 @@ public sealed class RideAnalyzer(RideReaderOptions? readerOptions = null) : IRid
         ArgumentNullException.ThrowIfNull(rideFile);
         var sink = new RideMetricsSink();
         var summary = await _reader.ReadAsync(rideFile, profile, sink, progress, cancellationToken);
-        return sink.Complete(summary);
+        return sink.Complete(summary) with { StartTime = summary.StartTime };
     }
 }

@@ -94,6 +94,7 @@ public abstract class OpsUiTestContext : BunitContext, IAsyncLifetime
             DeviceId = "suit-7",
             RawKey = $"{riderId:D}/{rideId:D}.csv",
             UploadedAt = detectedAt.AddMinutes(-5),
+            StartedAt = detectedAt.AddMinutes(-5),
             Status = RideStatus.Analyzed,
             AnalyzedAt = detectedAt,
             CrashDetected = true,

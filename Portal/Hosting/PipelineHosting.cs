@@ -6,6 +6,15 @@ namespace Portal.Hosting;
 public static class PipelineHosting
 {
     /// <summary>Errors, exceptions and status codes as ProblemDetails on /api, security headers, authentication, antiforgery.</summary>
+    private static bool IsPageRequest(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method)
+        && !context.Request.Path.StartsWithSegments("/api")
+        && !context.Request.Path.StartsWithSegments("/health")
+        && !context.Request.Path.StartsWithSegments("/hangfire")
+        && !context.Request.Path.StartsWithSegments("/_framework")
+        && !context.Request.Path.StartsWithSegments("/_content")
+        && !context.Request.Path.StartsWithSegments("/_blazor");
+
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment())
@@ -21,6 +30,8 @@ public static class PipelineHosting
             StatusCodeSelector = failure => failure is BadHttpRequestException refused ? refused.StatusCode : StatusCodes.Status500InternalServerError,
         };
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(apiExceptions).UseStatusCodePages());
+        // A mistyped page address gets the portal's own "not found" page, inside its layout, still with status 404.
+        app.UseWhen(IsPageRequest, pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;

@@ -27,6 +27,8 @@ public abstract class OpsUiTestContext : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        Services.AddScoped<Portal.Components.Shared.Time.BrowserTimeZone>();
+        Services.AddScoped<Portal.Core.Rides.HomeOverview>();
         Storage = new InMemoryObjectStorage(Time);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddSingleton<IObjectStorage>(Storage);

@@ -42,6 +42,10 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IObjectStorage>(Storage);
         Services.AddSingleton<IRideJobScheduler>(Scheduler);
         Services.AddSingleton<IDbContextFactory<CatalogDbContext>>(new Factory(options));
+        Services.AddScoped<CatalogDbContext>(_ => new SqliteCatalogDbContext(options));
+        Services.AddScoped<RideEditing>();
+        Services.AddScoped<HomeOverview>();
+        Services.AddScoped<Portal.Components.Shared.Time.BrowserTimeZone>();
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
@@ -101,6 +105,11 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         };
         ride.RawKey = PipelineKeys.RawRide(ride.OwnerId, ride.Id, compressed: false);
         configure?.Invoke(ride);
+        if (ride.StartedAt == default)
+        {
+            ride.StartedAt = ride.UploadedAt;
+        }
+
         await using var db = OpenCatalog();
         db.Rides.Add(ride);
         await db.SaveChangesAsync();

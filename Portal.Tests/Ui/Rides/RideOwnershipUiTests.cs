@@ -70,8 +70,8 @@ public sealed class RideOwnershipUiTests : RidePagesTestContext
         var header = Render<RideHeader>(p => p.Add(h => h.Ride, ride));
 
         await header.Find("[data-testid=ride-rename] button, button[data-testid=ride-rename]").ClickAsync(new());
-        header.Find("[data-testid=ride-title-input] input").Change("First track day");
-        header.Find("[data-testid=ride-notes-input] textarea").Change("Rear tyre 1.6 bar");
+        header.Find("[data-testid=ride-title-input] input, input[data-testid=ride-title-input]").Change("First track day");
+        header.Find("[data-testid=ride-notes-input] textarea, textarea[data-testid=ride-notes-input]").Change("Rear tyre 1.6 bar");
         await header.Find("button[data-testid=ride-save]").ClickAsync(new());
 
         header.WaitForAssertion(() => Assert.Equal("First track day", header.Find("[data-testid=ride-name]").TextContent.Trim()));
@@ -90,11 +90,11 @@ public sealed class RideOwnershipUiTests : RidePagesTestContext
         var header = Render<RideHeader>(p => p.Add(h => h.Ride, ride));
 
         await header.Find("button[data-testid=ride-rename]").ClickAsync(new());
-        header.Find("[data-testid=ride-title-input] input").Change("two\u0007bells");
+        header.Find("[data-testid=ride-title-input] input, input[data-testid=ride-title-input]").Change("two\u0007bells");
         await header.Find("button[data-testid=ride-save]").ClickAsync(new());
 
         header.WaitForAssertion(() => Assert.Contains("control characters", header.Find("[data-testid=ride-edit-error]").TextContent, StringComparison.Ordinal));
-        Assert.Equal("two\u0007bells", header.Find("[data-testid=ride-title-input] input").GetAttribute("value"));
+        Assert.Equal("two\u0007bells", header.Find("[data-testid=ride-title-input] input, input[data-testid=ride-title-input]").GetAttribute("value"));
         await using var db = OpenCatalog();
         Assert.Null((await db.Rides.AsNoTracking().SingleAsync(r => r.Id == ride.Id)).Title);
     }

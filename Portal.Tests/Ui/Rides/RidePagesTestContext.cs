@@ -81,6 +81,8 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         authorization.SetAuthorized("user@test");
         authorization.SetRoles(roles.Length == 0 ? [PortalRoles.Rider] : roles);
         authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, (userId ?? RiderId).ToString()));
+        // As on a live circuit: the pages run interactively (the home page records a visit only then).
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     /// <summary>MudSelect and friends need a popover provider on the page.</summary>

@@ -12,6 +12,7 @@ internal sealed class RiderProfileConfiguration : IEntityTypeConfiguration<Rider
         rider.Property(r => r.DisplayName).HasMaxLength(256);
         rider.Property(r => r.Category).HasConversion<string>().HasMaxLength(32);
         rider.HasIndex(r => r.TechnicianId);
+        rider.Property(r => r.LastHomeVisitAt).AsUtc();
     }
 }
 

@@ -19,7 +19,6 @@ public static class RidesServiceCollectionExtensions
         services.TryAddScoped<IDeviceProfileResolver, Devices.CatalogDeviceProfileResolver>();
         services.TryAddScoped<RideIntake>();
         services.TryAddScoped<RideEditing>();
-        services.TryAddScoped<HomeOverview>();
         services.TryAddSingleton<RideMetricsCache>();
         services.TryAddScoped<UploadSessions>();
         services.TryAddScoped<Devices.ILiveRideSink, LiveRideIntakeSink>();

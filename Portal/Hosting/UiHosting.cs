@@ -16,6 +16,7 @@ public static class UiHosting
             mud.SnackbarConfiguration.PreventDuplicates = true;
         });
         builder.Services.AddScoped<Components.Shared.Time.BrowserTimeZone>();
+        builder.Services.AddScoped<Core.Rides.HomeOverview>();
         builder.Services.AddScoped<Components.Pages.RoleHomes.AdminHomeService>();
         return builder;
     }

@@ -271,7 +271,7 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<DateTimeOffset>("StartedAt")
+                    b.Property<DateTime>("StartedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("StartedAtIsUploadTime")
@@ -331,7 +331,7 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.Property<DateTimeOffset?>("LastHomeVisitAt")
+                    b.Property<DateTime?>("LastHomeVisitAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("TeamMembershipApproved")

@@ -266,8 +266,8 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("StartedAt")
-                        .HasColumnType("INTEGER");
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("StartedAtIsUploadTime")
                         .HasColumnType("INTEGER");
@@ -326,8 +326,8 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("LastHomeVisitAt")
-                        .HasColumnType("INTEGER");
+                    b.Property<DateTime?>("LastHomeVisitAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("TeamMembershipApproved")
                         .HasColumnType("INTEGER");

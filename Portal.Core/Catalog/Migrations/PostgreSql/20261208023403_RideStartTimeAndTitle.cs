@@ -1,8 +1,9 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Portal.Core.Catalog.Migrations.Sqlite
+namespace Portal.Core.Catalog.Migrations.PostgreSql
 {
     /// <inheritdoc />
     public partial class RideStartTimeAndTitle : Migration
@@ -13,46 +14,46 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "Notes",
                 table: "Rides",
-                type: "TEXT",
+                type: "character varying(4000)",
                 maxLength: 4000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "PlaceName",
                 table: "Rides",
-                type: "TEXT",
+                type: "character varying(128)",
                 maxLength: 128,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTime>(
                 name: "StartedAt",
                 table: "Rides",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: false,
-                defaultValue: 0L);
+                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
 
             migrationBuilder.AddColumn<bool>(
                 name: "StartedAtIsUploadTime",
                 table: "Rides",
-                type: "INTEGER",
+                type: "boolean",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "Title",
                 table: "Rides",
-                type: "TEXT",
+                type: "character varying(120)",
                 maxLength: 120,
                 nullable: true);
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.AddColumn<DateTime>(
                 name: "LastHomeVisitAt",
                 table: "Riders",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             // Rides stored before rides had their own time: the upload time, flagged as such, until they are analysed again.
-            migrationBuilder.Sql("UPDATE \"Rides\" SET \"StartedAt\" = \"UploadedAt\", \"StartedAtIsUploadTime\" = 1;");
+            migrationBuilder.Sql("UPDATE \"Rides\" SET \"StartedAt\" = \"UploadedAt\", \"StartedAtIsUploadTime\" = TRUE;");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Rides_OwnerId_StartedAt_Id",

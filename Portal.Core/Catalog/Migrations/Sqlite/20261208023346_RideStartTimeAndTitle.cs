@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Portal.Core.Catalog.Migrations.PostgreSql
+namespace Portal.Core.Catalog.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class RideStartTimeAndTitle : Migration
@@ -14,46 +14,46 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
             migrationBuilder.AddColumn<string>(
                 name: "Notes",
                 table: "Rides",
-                type: "character varying(4000)",
+                type: "TEXT",
                 maxLength: 4000,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "PlaceName",
                 table: "Rides",
-                type: "character varying(128)",
+                type: "TEXT",
                 maxLength: 128,
                 nullable: true);
 
-            migrationBuilder.AddColumn<DateTimeOffset>(
+            migrationBuilder.AddColumn<DateTime>(
                 name: "StartedAt",
                 table: "Rides",
-                type: "timestamp with time zone",
+                type: "TEXT",
                 nullable: false,
-                defaultValue: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
+                defaultValue: new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified));
 
             migrationBuilder.AddColumn<bool>(
                 name: "StartedAtIsUploadTime",
                 table: "Rides",
-                type: "boolean",
+                type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
 
             migrationBuilder.AddColumn<string>(
                 name: "Title",
                 table: "Rides",
-                type: "character varying(120)",
+                type: "TEXT",
                 maxLength: 120,
                 nullable: true);
 
-            migrationBuilder.AddColumn<DateTimeOffset>(
+            migrationBuilder.AddColumn<DateTime>(
                 name: "LastHomeVisitAt",
                 table: "Riders",
-                type: "timestamp with time zone",
+                type: "TEXT",
                 nullable: true);
 
             // Rides stored before rides had their own time: the upload time, flagged as such, until they are analysed again.
-            migrationBuilder.Sql("UPDATE \"Rides\" SET \"StartedAt\" = \"UploadedAt\", \"StartedAtIsUploadTime\" = TRUE;");
+            migrationBuilder.Sql("UPDATE \"Rides\" SET \"StartedAt\" = \"UploadedAt\", \"StartedAtIsUploadTime\" = 1;");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Rides_OwnerId_StartedAt_Id",

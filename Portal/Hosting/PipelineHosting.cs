@@ -30,8 +30,18 @@ public static class PipelineHosting
             StatusCodeSelector = failure => failure is BadHttpRequestException refused ? refused.StatusCode : StatusCodes.Status500InternalServerError,
         };
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(apiExceptions).UseStatusCodePages());
-        // A mistyped page address gets the portal's own "not found" page, inside its layout, still with status 404.
-        app.UseWhen(IsPageRequest, pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // A mistyped page address gets the portal's own "not found" page, inside its layout, still with status 404;
+        // anything but a page request (API, health, framework files, forms) keeps its own answer.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (!IsPageRequest(context) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } statusPages)
+            {
+                statusPages.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;

@@ -105,6 +105,8 @@ public sealed class ProductPagesBrowserTests : IAsyncLifetime
         Assert.Equal(2, await rows.CountAsync());
         // Newest ridden first: city (23 May) before the crash (4 May, 10:18:08 UTC = 12:18 in Rome).
         Assert.Contains("23 May 2026", await rows.Nth(0).Locator("[data-testid=ride-started]").InnerTextAsync(), StringComparison.Ordinal);
+        var browserZone = await page.EvaluateAsync<string>("() => typeof window.portalTimeZone === 'function' ? window.portalTimeZone() : 'portalTimeZone missing'");
+        Assert.Equal("Europe/Rome", browserZone);
         Assert.Equal("Mon 4 May 2026 12:18", (await rows.Nth(1).Locator("[data-testid=ride-started]").InnerTextAsync()).Trim());
         Assert.Contains("crash-highside-iso-100hz.csv", await rows.Nth(1).Locator("[data-testid=ride-file]").InnerTextAsync(), StringComparison.Ordinal);
 

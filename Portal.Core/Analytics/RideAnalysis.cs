@@ -133,6 +133,9 @@ public sealed record RideAnalysis
     public string? CrashWindowCsv { get; init; }
     public int AnalysisVersion { get; init; } = Analytics.AnalysisVersion.Current;
 
+    /// <summary>When the ride started by its own clock (ISO or epoch time in the file); null for relative time.</summary>
+    public DateTimeOffset? StartTime { get; init; }
+
     /// <summary>The quality report (also serialised inside the metrics JSON as <c>quality</c>).</summary>
     [JsonIgnore] public RideQuality? Quality => Metrics?.Quality;
 

@@ -16,7 +16,7 @@ public sealed class RideAnalyzer(RideReaderOptions? readerOptions = null) : IRid
         ArgumentNullException.ThrowIfNull(rideFile);
         var sink = new RideMetricsSink(profile?.Mount);
         var summary = await _reader.ReadAsync(rideFile, profile, sink, progress, cancellationToken);
-        var analysis = sink.Complete(summary);
+        var analysis = sink.Complete(summary) with { StartTime = summary.StartTime };
         return analysis.Metrics is { Quality: { } quality } metrics && summary.Facts is { } facts
             ? analysis with { Metrics = metrics with { Quality = quality with { Reading = facts.ToQualityEntries() } } }
             : analysis;

@@ -19,6 +19,9 @@ public sealed class RiderProfile
 
     /// <summary>A technician's request to add a rider waits for an admin's approval.</summary>
     public bool TeamMembershipApproved { get; set; }
+
+    /// <summary>When the person last opened their home page: what is new is what came after it.</summary>
+    public DateTimeOffset? LastHomeVisitAt { get; set; }
 }
 
 public enum RideSource
@@ -54,6 +57,23 @@ public sealed class Ride
     public bool Compressed { get; set; }
     public DateTimeOffset UploadedAt { get; set; }
 
+    /// <summary>
+    /// When the ride was ridden, by the ride's own clock (the file's ISO or epoch time, a live session's start);
+    /// the upload time until the analysis finds a clock, and for good when the file has none (<see cref="StartedAtIsUploadTime"/>).
+    /// </summary>
+    public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>True while <see cref="StartedAt"/> is only the upload time, so pages can say the date is approximate.</summary>
+    public bool StartedAtIsUploadTime { get; set; } = true;
+
+    /// <summary>The rider's own title; null shows the default (place and time, else date and time).</summary>
+    public string? Title { get; set; }
+
+    public string? Notes { get; set; }
+
+    /// <summary>The nearest known place to the ride's first GPS fix, from the offline gazetteer; null without GPS or far from any.</summary>
+    public string? PlaceName { get; set; }
+
     public RideStatus Status { get; set; }
     public int ProgressPercent { get; set; }
     public string? FailureCode { get; set; }
@@ -75,4 +95,11 @@ public sealed class Ride
     /// <summary>When the raw object is deleted; null while it is kept for good (professional rider or crash).</summary>
     public DateTimeOffset? RawRetainUntil { get; set; }
     public DateTimeOffset? RawDeletedAt { get; set; }
+}
+
+/// <summary>Limits of what a rider writes about a ride.</summary>
+public static class RideLimits
+{
+    public const int TitleMaxLength = 120;
+    public const int NotesMaxLength = 4000;
 }

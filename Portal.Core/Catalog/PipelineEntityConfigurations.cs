@@ -30,6 +30,7 @@ internal sealed class RideTimestampsConfiguration : IEntityTypeConfiguration<Rid
         ride.Property(r => r.AnalyzedAt).AsUtc();
         ride.Property(r => r.RawRetainUntil).AsUtc();
         ride.Property(r => r.RawDeletedAt).AsUtc();
+        ride.Property(r => r.StartedAt).AsUtc();
     }
 }
 

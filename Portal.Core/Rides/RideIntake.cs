@@ -173,6 +173,7 @@ public sealed class RideIntake(
                 RawKey = rawKey,
                 Compressed = compressed,
                 UploadedAt = now,
+                StartedAt = now,
                 Status = RideStatus.Queued,
                 RawRetainUntil = RawDeadline(category ?? RiderCategory.Private, now, retentionOptions.Value),
             };

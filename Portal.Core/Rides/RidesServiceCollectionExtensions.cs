@@ -18,6 +18,7 @@ public static class RidesServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddScoped<IDeviceProfileResolver, Devices.CatalogDeviceProfileResolver>();
         services.TryAddScoped<RideIntake>();
+        services.TryAddScoped<RideEditing>();
         services.TryAddSingleton<RideMetricsCache>();
         services.TryAddScoped<UploadSessions>();
         services.TryAddScoped<Devices.ILiveRideSink, LiveRideIntakeSink>();

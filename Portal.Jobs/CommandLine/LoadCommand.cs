@@ -541,6 +541,7 @@ public static class LoadCommand
                     Sha256 = Convert.ToHexStringLower(SHA256.HashData(id.ToByteArray())),
                     RawKey = $"{ownerId}/{id}.csv",
                     UploadedAt = uploadedAt,
+                    StartedAt = uploadedAt,
                     Status = RideStatus.Analyzed,
                     ProgressPercent = 100,
                     AnalyzedAt = uploadedAt.AddSeconds(2),

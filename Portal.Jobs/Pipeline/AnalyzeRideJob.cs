@@ -138,6 +138,13 @@ public sealed class AnalyzeRideJob(
         ride.MaxDecelMs2 = metrics.MaxDecelMs2;
         ride.RowsSkipped = metrics.RowsSkipped;
         ride.CrashDetected = crash is not null;
+        if (analysis.StartTime is { } startTime)
+        {
+            ride.StartedAt = startTime;
+            ride.StartedAtIsUploadTime = false;
+        }
+
+        ride.PlaceName = RideTitles.PlaceOf(analysis.Traces);
         ride.CrashTimeS = crash is not null ? metrics.CrashTimeS ?? crash.TimeS : null;
         if (crash is not null)
         {

@@ -14,6 +14,7 @@ public sealed class NavigationTests : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        Services.AddScoped<Portal.Components.Shared.Time.BrowserTimeZone>();
     }
 
     private IReadOnlyList<string> RenderedLinks(string? role)

@@ -21,6 +21,7 @@ internal static class TestRides
             Sha256 = $"{id:N}{id:N}",
             RawKey = $"{owner}/{id}.csv",
             UploadedAt = uploadedAt,
+            StartedAt = uploadedAt,
             Status = RideStatus.Analyzed,
             ProgressPercent = 100,
             AnalyzedAt = uploadedAt.AddSeconds(2),

@@ -23,6 +23,12 @@ public enum Scope
     /// <summary>A ride: its owner, the owner's approved technician, R&amp;D and admins; others get 404.</summary>
     Ride,
 
+    /// <summary>
+    /// A ride to change or delete (a fresh one per call): its owner and admins; others who see it (the owner's
+    /// technician, R&amp;D) get 403; the rest 404.
+    /// </summary>
+    OwnRide,
+
     /// <summary>A rider to upload for: oneself, a technician's approved professional team rider, anyone for admins; others get 403.</summary>
     UploadTarget,
 
@@ -92,6 +98,8 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
         ["POST /api/rides/{id:guid}/analyze"] = new(Everybody, Scope.Ride, Allowed: HttpStatusCode.Accepted),
         ["POST /api/rides/analyze"] = new(AdminOnly, Allowed: HttpStatusCode.Accepted),
         ["GET /api/rides/{id:guid}/raw"] = new(Everybody, Scope.Ride),
+        ["PATCH /api/rides/{id:guid}"] = new(Everybody, Scope.OwnRide),
+        ["DELETE /api/rides/{id:guid}"] = new(Everybody, Scope.OwnRide),
 
         ["POST /api/uploads"] = new(Everybody, Scope.UploadTarget, Allowed: HttpStatusCode.Created),
         ["GET /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
@@ -190,6 +198,10 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
                     if (!roleAllowed)
                     {
                         Check(leaks, endpoint, caller, target.Label, response.StatusCode, HttpStatusCode.Forbidden);
+                    }
+                    else if (target.Refused is { } refused)
+                    {
+                        Check(leaks, endpoint, caller, target.Label, response.StatusCode, refused);
                     }
                     else if (!target.Visible)
                     {
@@ -361,7 +373,8 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
     private static HttpStatusCode HiddenStatus(Scope scope) =>
         scope is Scope.UploadTarget or Scope.DeviceTarget or Scope.Device ? HttpStatusCode.Forbidden : HttpStatusCode.NotFound;
 
-    private sealed record Target(string Label, string Id, bool Visible);
+    /// <param name="Refused">The caller sees the object but may not do this to it: the exact status expected.</param>
+    private sealed record Target(string Label, string Id, bool Visible, HttpStatusCode? Refused = null);
 
     /// <summary>The objects to try for one caller, each with whether this caller may reach it.</summary>
     private async Task<IReadOnlyList<Target>> TargetsAsync(Scope scope, Caller caller)
@@ -376,6 +389,14 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
                 return [new Target("-", "", true)];
             case Scope.Ride:
                 return [new("A's ride", a.RideId.ToString(), SeesRidesOf(caller, RiderA)), new("B's ride", b.RideId.ToString(), SeesRidesOf(caller, RiderB))];
+            case Scope.OwnRide:
+                var freshA = (await portal.UploadRideAsync(RiderA, RiderA, "own-a.csv")).GetProperty("id").GetString()!;
+                var freshB = (await portal.UploadRideAsync(RiderB, RiderB, "own-b.csv")).GetProperty("id").GetString()!;
+                return
+                [
+                    new("A's fresh ride", freshA, caller == RiderA || isAdmin, SeesRidesOf(caller, RiderA) && caller != RiderA && !isAdmin ? HttpStatusCode.Forbidden : null),
+                    new("B's fresh ride", freshB, caller == RiderB || isAdmin, SeesRidesOf(caller, RiderB) && caller != RiderB && !isAdmin ? HttpStatusCode.Forbidden : null),
+                ];
             case Scope.UploadTarget:
                 return
                 [
@@ -440,6 +461,9 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
             case ("POST /api/rides", _):
                 request.RequestUri = new Uri($"{path}?riderId={targetId}", UriKind.Relative);
                 request.Content = new StringContent(portal.UniqueCsv("matrix"), Encoding.UTF8, "text/csv");
+                break;
+            case ("PATCH /api/rides/{id:guid}", _):
+                request.Content = JsonContent.Create(new { title = "matrix title" });
                 break;
             case ("POST /api/rides/analyze", _):
                 request.RequestUri = new Uri($"{path}?since=2999-01-01T00:00:00Z", UriKind.Relative);

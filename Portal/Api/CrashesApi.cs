@@ -148,14 +148,16 @@ public static class CrashesApi
 
     private static IQueryable<CrashDto> Project(CatalogDbContext db, IQueryable<CrashRecord> crashes) =>
         from c in crashes
-        join r in db.Rides on c.RideId equals r.Id
+        // A crash outlives its ride: a rider who deletes the ride leaves the crash folder's copy to R&D, without their name.
+        join r in db.Rides on c.RideId equals r.Id into rides
+        from r in rides.DefaultIfEmpty()
         join p in db.Riders on c.RiderId equals p.UserId into riders
         from p in riders.DefaultIfEmpty()
         select new CrashDto(
             c.Id, c.RideId, c.RiderId,
             p == null ? null : (p.DisplayName != "" ? p.DisplayName : p.Email),
             p == null ? null : p.Category,
-            r.FileName, r.DeviceId, c.DetectedAt, c.CrashTimeS, c.Kind, c.PeakG, c.PeakRateDps, c.SpeedBeforeKmh,
+            r == null ? "(ride deleted by its rider)" : r.FileName, r == null ? null : r.DeviceId, c.DetectedAt, c.CrashTimeS, c.Kind, c.PeakG, c.PeakRateDps, c.SpeedBeforeKmh,
             c.Latitude, c.Longitude, c.Explanation, c.Label, c.Notes);
 
     private static ProblemHttpResult CrashMissing(Guid id) =>

@@ -33,6 +33,9 @@ public static class PipelineProblems
     public const string UploadNotFound = "upload_not_found";
     public const string CrashNotFound = "crash_not_found";
     public const string NotificationNotFound = "notification_not_found";
+    public const string NotRideOwner = "not_ride_owner";
+    public const string InvalidRideChange = "invalid_ride_change";
+    public const string RideBusy = "ride_busy";
 
     public static ProblemHttpResult Create(int status, string code, string title, string? detail = null, IEnumerable<KeyValuePair<string, object?>>? extra = null)
     {

@@ -39,7 +39,12 @@ public sealed record RideDto(
     double? CrashTimeS,
     DateTimeOffset? RawRetainUntil,
     DateTimeOffset? RawDeletedAt,
-    bool RawAvailable)
+    bool RawAvailable,
+    DateTimeOffset StartedAt,
+    bool StartedAtIsUploadTime,
+    string? Title,
+    string? Notes,
+    string? PlaceName)
 {
     /// <param name="metricsCache">Spares parsing the metrics JSON of an analysis already read.</param>
     public static RideDto From(Ride ride, DateTimeOffset now, RideMetricsCache? metricsCache = null) => new(
@@ -65,8 +70,16 @@ public sealed record RideDto(
         ride.CrashTimeS,
         ride.RawRetainUntil,
         ride.RawDeletedAt,
-        RidesApi.RawExpiry(ride, now) is null);
+        RidesApi.RawExpiry(ride, now) is null,
+        ride.StartedAt,
+        ride.StartedAtIsUploadTime,
+        ride.Title,
+        ride.Notes,
+        ride.PlaceName);
 }
+
+/// <summary>The body of <c>PATCH /api/rides/{id}</c>: a missing field is left as it is, an empty string clears it.</summary>
+public sealed record RidePatchDto(string? Title, string? Notes);
 
 /// <param name="Duplicate">The same bytes were uploaded before for this rider: this is the earlier ride, not analysed again.</param>
 public sealed record UploadedRideDto(RideDto Ride, bool Duplicate);
@@ -97,7 +110,8 @@ public sealed record RideListQuery(
     string? Sha256 = null,
     int Page = 1,
     int PageSize = 50,
-    string? Sort = null);
+    string? Sort = null,
+    bool ExcludeFailed = false);
 
 /// <summary>The rides gateway: upload, list by metadata, retrieve, (re)calculate analytics, raw download.</summary>
 public static class RidesApi
@@ -132,6 +146,13 @@ public static class RidesApi
             .Produces<RideTraces>(StatusCodes.Status200OK, "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        rides.MapPatch("/{id:guid}", UpdateRide).WithName("UpdateRide")
+            .WithSummary("The rider renames the ride or changes its notes (owner or admin).")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        rides.MapDelete("/{id:guid}", DeleteRide).WithName("DeleteRide")
+            .WithSummary("The rider deletes the ride, its metrics and its raw file (owner or admin); a crash folder copy stays for R&D without the rider's name.")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         rides.MapPost("/{id:guid}/analyze", AnalyzeRide).WithName("AnalyzeRide")
             .WithSummary("Recompute the ride's analytics (e.g. after an algorithm update).")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
@@ -360,6 +381,10 @@ public static class RidesApi
         {
             rides = rides.Where(r => r.Status == status);
         }
+        else if (query.ExcludeFailed)
+        {
+            rides = rides.Where(r => r.Status != RideStatus.Failed);
+        }
 
         if (query.Crash is { } crash)
         {
@@ -368,18 +393,19 @@ public static class RidesApi
 
         if (query.From is { } from)
         {
-            rides = rides.Where(r => r.UploadedAt >= from);
+            rides = rides.Where(r => r.StartedAt >= from);
         }
 
         if (query.To is { } to)
         {
-            rides = rides.Where(r => r.UploadedAt < to);
+            rides = rides.Where(r => r.StartedAt < to);
         }
 
         if (!string.IsNullOrWhiteSpace(query.Q))
         {
             var pattern = $"%{query.Q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
-            rides = rides.Where(r => EF.Functions.Like(r.FileName.ToLower(), pattern.ToLower(), "\\"));
+            rides = rides.Where(r => EF.Functions.Like(r.FileName.ToLower(), pattern.ToLower(), "\\")
+                || (r.Title != null && EF.Functions.Like(r.Title.ToLower(), pattern.ToLower(), "\\")));
         }
 
         if (!string.IsNullOrWhiteSpace(query.Sha256))
@@ -391,7 +417,7 @@ public static class RidesApi
         if (Sort(rides, query.Sort) is not { } sorted)
         {
             return PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidQuery, "Unknown sort.",
-                "sort is one of uploadedAt, fileName, status, size, distance, maxSpeed, duration; prefix '-' for descending.");
+                "sort is one of startedAt, uploadedAt, fileName, status, size, distance, maxSpeed, duration; prefix '-' for descending.");
         }
 
         var page = await sorted.Skip((query.Page - 1) * query.PageSize).Take(query.PageSize).ToListAsync(cancellationToken);
@@ -413,6 +439,7 @@ public static class RidesApi
         key = key.TrimStart('-', '+').ToLowerInvariant();
         return key switch
         {
+            "startedat" => descending ? rides.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.StartedAt).ThenBy(r => r.Id),
             "uploadedat" => descending ? rides.OrderByDescending(r => r.UploadedAt).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.UploadedAt).ThenBy(r => r.Id),
             "filename" => descending ? rides.OrderByDescending(r => r.FileName).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.FileName).ThenBy(r => r.Id),
             "status" => descending ? rides.OrderByDescending(r => r.Status).ThenByDescending(r => r.Id) : rides.OrderBy(r => r.Status).ThenBy(r => r.Id),
@@ -527,6 +554,48 @@ public static class RidesApi
             return TypedResults.Ok(TraceWindows.Cut(stored, from, to, points ?? TraceWindows.MaxPoints));
         }
     }
+
+    public static async Task<Results<Ok<RideDto>, ProblemHttpResult>> UpdateRide(
+        Guid id, RidePatchDto? patch, ClaimsPrincipal user, [FromServices] RideEditing editing, [FromServices] TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (user.ToRideCaller() is not { } caller)
+        {
+            return PipelineProblems.NoCaller();
+        }
+
+        if (patch is null)
+        {
+            return PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidRideChange, "Nothing to change.",
+                "Send a JSON object with title and/or notes.");
+        }
+
+        var result = await editing.UpdateAsync(caller, id, new RideChanges(patch.Title, patch.Notes), cancellationToken);
+        return result.Outcome switch
+        {
+            RideEditOutcome.Done => TypedResults.Ok(RideDto.From(result.Ride!, time.GetUtcNow())),
+            _ => EditProblem(id, result),
+        };
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteRide(
+        Guid id, ClaimsPrincipal user, [FromServices] RideEditing editing, CancellationToken cancellationToken)
+    {
+        if (user.ToRideCaller() is not { } caller)
+        {
+            return PipelineProblems.NoCaller();
+        }
+
+        var result = await editing.DeleteAsync(caller, id, cancellationToken);
+        return result.Outcome == RideEditOutcome.Done ? TypedResults.NoContent() : EditProblem(id, result);
+    }
+
+    private static ProblemHttpResult EditProblem(Guid id, RideEditResult result) => result.Outcome switch
+    {
+        RideEditOutcome.Forbidden => PipelineProblems.Create(StatusCodes.Status403Forbidden, PipelineProblems.NotRideOwner, "Not your ride.", result.Error),
+        RideEditOutcome.Invalid => PipelineProblems.Create(StatusCodes.Status400BadRequest, PipelineProblems.InvalidRideChange, "Invalid change.", result.Error),
+        RideEditOutcome.Busy => PipelineProblems.Create(StatusCodes.Status409Conflict, PipelineProblems.RideBusy, "Ride is being analysed.", result.Error),
+        _ => PipelineProblems.RideMissing(id),
+    };
 
     public static async Task<Results<Accepted<RideDto>, ProblemHttpResult>> AnalyzeRide(
         Guid id, ClaimsPrincipal user, [FromServices] CatalogDbContext db, [FromServices] IRideJobScheduler scheduler, [FromServices] TimeProvider time, CancellationToken cancellationToken)

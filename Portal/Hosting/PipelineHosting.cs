@@ -5,9 +5,19 @@ namespace Portal.Hosting;
 
 public static class PipelineHosting
 {
+    private static bool IsPageRequest(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method)
+        && !context.Request.Path.StartsWithSegments("/api")
+        && !context.Request.Path.StartsWithSegments("/health")
+        && !context.Request.Path.StartsWithSegments("/hangfire")
+        && !context.Request.Path.StartsWithSegments("/_framework")
+        && !context.Request.Path.StartsWithSegments("/_content")
+        && !context.Request.Path.StartsWithSegments("/_blazor");
+
     /// <summary>
     /// Forwarded headers, errors (never exception details unless Security:DetailedErrors), ProblemDetails on /api,
-    /// security headers, authentication, session revocation, the same-origin API rule, rate limits, antiforgery.
+    /// the portal's 404 page, security headers, authentication, session revocation, the same-origin API rule,
+    /// rate limits, antiforgery.
     /// </summary>
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
@@ -36,6 +46,18 @@ public static class PipelineHosting
             StatusCodeSelector = failure => failure is BadHttpRequestException refused ? refused.StatusCode : StatusCodes.Status500InternalServerError,
         };
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler(apiExceptions).UseStatusCodePages());
+        // A mistyped page address gets the portal's own "not found" page, inside its layout, still with status 404;
+        // anything but a page request (API, health, framework files, forms) keeps its own answer.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (!IsPageRequest(context) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } statusPages)
+            {
+                statusPages.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.UseSecurityHeaders();
         app.UseAuthentication();
         app.UseSessionRevocation();

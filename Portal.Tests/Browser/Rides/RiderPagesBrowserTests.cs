@@ -95,14 +95,15 @@ public sealed class RiderPagesBrowserTests : IAsyncLifetime
         await page.WaitForSelectorAsync(".portal-root[data-interactive=true]");
         await page.WaitForSelectorAsync("[data-testid=last-rides]");
         Assert.Equal(1, await page.Locator("[data-testid=crash-alert]").CountAsync());
-        Assert.Contains("crash-highside-iso-100hz.csv", await page.Locator("[data-testid=last-rides]").InnerTextAsync(), StringComparison.Ordinal);
+        // Rides are listed by title (place and time from their own clock); both are there.
+        Assert.Equal(2, await page.Locator("[data-testid=last-ride-link]").CountAsync());
         Assert.Equal(4, await page.Locator("[data-testid=dashboard-trends] .svg-chart-wide svg").CountAsync());
         await ScreenshotsAsync(page, "RiderDashboard", "[data-testid=last-rides]");
 
         await page.GotoAsync("/rides");
         await page.WaitForSelectorAsync(".portal-root[data-interactive=true]");
         await page.WaitForSelectorAsync("[data-testid=ride-link]");
-        var names = await page.Locator("[data-testid=ride-link]").AllInnerTextsAsync();
+        var names = await page.Locator("[data-testid=ride-file]").AllInnerTextsAsync();
         Assert.Contains("track-iso-200hz.csv", names);
         Assert.Contains("crash-highside-iso-100hz.csv", names);
         await ScreenshotsAsync(page, "RideList", "[data-testid=ride-link]");

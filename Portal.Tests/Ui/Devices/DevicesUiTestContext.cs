@@ -32,6 +32,7 @@ public abstract class DevicesUiTestContext : BunitContext, IAsyncLifetime
 
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        Services.AddScoped<Portal.Components.Shared.Time.BrowserTimeZone>();
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddScoped<CatalogDbContext>(_ => NewDb());
         Services.AddDeviceRegistry();

@@ -27,6 +27,8 @@ public abstract class OpsUiTestContext : BunitContext, IAsyncLifetime
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
+        Services.AddScoped<Portal.Components.Shared.Time.BrowserTimeZone>();
+        Services.AddScoped<Portal.Core.Rides.HomeOverview>();
         Storage = new InMemoryObjectStorage(Time);
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddSingleton<IObjectStorage>(Storage);
@@ -94,6 +96,7 @@ public abstract class OpsUiTestContext : BunitContext, IAsyncLifetime
             DeviceId = "suit-7",
             RawKey = $"{riderId:D}/{rideId:D}.csv",
             UploadedAt = detectedAt.AddMinutes(-5),
+            StartedAt = detectedAt.AddMinutes(-5),
             Status = RideStatus.Analyzed,
             AnalyzedAt = detectedAt,
             CrashDetected = true,

@@ -42,6 +42,10 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<IObjectStorage>(Storage);
         Services.AddSingleton<IRideJobScheduler>(Scheduler);
         Services.AddSingleton<IDbContextFactory<CatalogDbContext>>(new Factory(options));
+        Services.AddScoped<CatalogDbContext>(_ => new SqliteCatalogDbContext(options));
+        Services.AddScoped<RideEditing>();
+        Services.AddScoped<HomeOverview>();
+        Services.AddScoped<Portal.Components.Shared.Time.BrowserTimeZone>();
     }
 
     public FakeTimeProvider Time { get; } = new(Start);
@@ -77,6 +81,8 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         authorization.SetAuthorized("user@test");
         authorization.SetRoles(roles.Length == 0 ? [PortalRoles.Rider] : roles);
         authorization.SetClaims(new Claim(ClaimTypes.NameIdentifier, (userId ?? RiderId).ToString()));
+        // As on a live circuit: the pages run interactively (the home page records a visit only then).
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     /// <summary>MudSelect and friends need a popover provider on the page.</summary>
@@ -101,6 +107,11 @@ public abstract class RidePagesTestContext : BunitContext, IAsyncLifetime
         };
         ride.RawKey = PipelineKeys.RawRide(ride.OwnerId, ride.Id, compressed: false);
         configure?.Invoke(ride);
+        if (ride.StartedAt == default)
+        {
+            ride.StartedAt = ride.UploadedAt;
+        }
+
         await using var db = OpenCatalog();
         db.Rides.Add(ride);
         await db.SaveChangesAsync();

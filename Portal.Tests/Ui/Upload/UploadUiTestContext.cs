@@ -32,6 +32,7 @@ public abstract class UploadUiTestContext : BunitContext, IAsyncLifetime
         }
 
         Services.AddMudServices();
+        Services.AddScoped<Portal.Components.Shared.Time.BrowserTimeZone>();
         Services.AddSingleton<IDbContextFactory<CatalogDbContext>>(Catalog);
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddSingleton(Options.Create(Limits));

@@ -19,7 +19,7 @@ public static class PortalNavigation
         new("Notifications", "/notifications", Icons.Material.Filled.Notifications, [], "Ride Portal"),
         new("Jobs", "/jobs", Icons.Material.Filled.PendingActions, [], "Ride Portal"),
         new("Crash folder", "/crashes", Icons.Material.Filled.CarCrash, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),
-        new("Professional sessions", "/pro-sessions", Icons.Material.Filled.SportsMotorsports, [PortalRoles.RnD, PortalRoles.Admin], "R&D"),
+        new("Professional sessions", "/pro-sessions", Icons.Material.Filled.SportsMotorsports, [PortalRoles.RnD, PortalRoles.Technician, PortalRoles.Admin], "R&D"),
         new("Team", "/team", Icons.Material.Filled.Groups, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
         new("Bulk upload", "/team/upload", Icons.Material.Filled.DriveFolderUpload, [PortalRoles.Technician, PortalRoles.Admin], "Team"),
         new("Users", "/admin/users", Icons.Material.Filled.People, [PortalRoles.Admin], "Administration"),

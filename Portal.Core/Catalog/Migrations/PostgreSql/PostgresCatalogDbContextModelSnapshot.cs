@@ -226,8 +226,16 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                     b.Property<string>("MetricsJson")
                         .HasColumnType("text");
 
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("PlaceName")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
 
                     b.Property<string>("ProfileName")
                         .HasMaxLength(128)
@@ -263,10 +271,20 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("StartedAtIsUploadTime")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
 
                     b.Property<DateTime>("UploadedAt")
                         .HasColumnType("timestamp with time zone");
@@ -281,7 +299,11 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                     b.HasIndex("OwnerId", "Sha256")
                         .IsUnique();
 
+                    b.HasIndex("StartedAt", "Id");
+
                     b.HasIndex("UploadedAt", "Id");
+
+                    b.HasIndex("OwnerId", "StartedAt", "Id");
 
                     b.HasIndex("OwnerId", "UploadedAt", "Id");
 
@@ -308,6 +330,9 @@ namespace Portal.Core.Catalog.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
+
+                    b.Property<DateTime?>("LastHomeVisitAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("TeamMembershipApproved")
                         .HasColumnType("boolean");

@@ -221,7 +221,15 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                     b.Property<string>("MetricsJson")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Notes")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("OwnerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlaceName")
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ProfileName")
@@ -258,9 +266,19 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("StartedAtIsUploadTime")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .HasMaxLength(120)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("UploadedAt")
@@ -276,7 +294,11 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                     b.HasIndex("OwnerId", "Sha256")
                         .IsUnique();
 
+                    b.HasIndex("StartedAt", "Id");
+
                     b.HasIndex("UploadedAt", "Id");
+
+                    b.HasIndex("OwnerId", "StartedAt", "Id");
 
                     b.HasIndex("OwnerId", "UploadedAt", "Id");
 
@@ -302,6 +324,9 @@ namespace Portal.Core.Catalog.Migrations.Sqlite
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastHomeVisitAt")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("TeamMembershipApproved")

@@ -11,19 +11,20 @@ using Portal.Core.Rides;
 
 namespace Portal.Components.Pages.Rides;
 
-/// <summary>What the ride list is filtered by; dates are whole days (UTC), <see cref="To"/> inclusive.</summary>
-public sealed record RideListFilter(DateTime? From = null, DateTime? To = null, string? Device = null, RideStatus? Status = null, bool? Crash = null, string? Text = null)
+/// <summary>What the ride list is filtered by; dates are whole days of the ride's own time (UTC), <see cref="To"/> inclusive.</summary>
+public sealed record RideListFilter(DateTime? From = null, DateTime? To = null, string? Device = null, RideStatus? Status = null, bool? Crash = null, string? Text = null, Guid? Rider = null)
 {
     public const string DateFormat = "yyyy-MM-dd";
 
     /// <summary>The filter of a bookmarked URL; values that do not parse are ignored rather than failing the page.</summary>
-    public static RideListFilter Parse(string? from, string? to, string? device, string? status, string? crash, string? text) => new(
+    public static RideListFilter Parse(string? from, string? to, string? device, string? status, string? crash, string? text, string? rider = null) => new(
         ParseDate(from),
         ParseDate(to),
         string.IsNullOrWhiteSpace(device) ? null : device.Trim(),
         Enum.TryParse<RideStatus>(status, ignoreCase: true, out var parsedStatus) && Enum.IsDefined(parsedStatus) ? parsedStatus : null,
         bool.TryParse(crash, out var parsedCrash) ? parsedCrash : null,
-        string.IsNullOrWhiteSpace(text) ? null : text.Trim());
+        string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
+        Guid.TryParse(rider, out var parsedRider) ? parsedRider : null);
 
     /// <summary>The query-string values of this filter (null removes a parameter), in the names <see cref="Parse"/> reads.</summary>
     public IReadOnlyDictionary<string, object?> ToQuery() => new Dictionary<string, object?>
@@ -34,6 +35,7 @@ public sealed record RideListFilter(DateTime? From = null, DateTime? To = null, 
         ["status"] = Status?.ToString().ToLowerInvariant(),
         ["crash"] = Crash is { } crash ? (crash ? "true" : "false") : null,
         ["q"] = Text,
+        ["rider"] = Rider?.ToString(),
     };
 
     private static DateTime? ParseDate(string? value) =>
@@ -49,7 +51,7 @@ public sealed record RideListFilter(DateTime? From = null, DateTime? To = null, 
 public sealed partial class RideList : IDisposable
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1.5);
-    public const string DefaultSort = "-uploadedAt";
+    public const string DefaultSort = "-startedAt";
     public const int DefaultPageSize = 25;
 
     private readonly CancellationTokenSource disposal = new();
@@ -58,6 +60,10 @@ public sealed partial class RideList : IDisposable
     private RideListFilter filter = new();
     private IReadOnlyList<string> devices = [];
     private bool interactive;
+    private bool showRider;
+    private Guid userId;
+    private int failedCount;
+    private IReadOnlyList<QuietRider> riders = [];
     private bool waitingRows;
     private PollingTimer? poller;
 
@@ -76,6 +82,8 @@ public sealed partial class RideList : IDisposable
 
     [SupplyParameterFromQuery(Name = "q")] public string? Q { get; set; }
 
+    [SupplyParameterFromQuery(Name = "rider")] public string? RiderId { get; set; }
+
     /// <summary>A sort label of the table, "-" first for descending (<c>-uploadedAt</c>, the default).</summary>
     [SupplyParameterFromQuery(Name = "sort")] public string? Sort { get; set; }
 
@@ -92,6 +100,12 @@ public sealed partial class RideList : IDisposable
 
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
+    [Inject] private HomeOverview Overview { get; set; } = default!;
+
+    [Inject] private IServiceScopeFactory Scopes { get; set; } = default!;
+
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
     protected override async Task OnInitializedAsync()
     {
         if ((await AuthenticationState).User.ToRideCaller() is not { } caller)
@@ -99,6 +113,14 @@ public sealed partial class RideList : IDisposable
             return;
         }
 
+        userId = caller.UserId;
+        showRider = caller.IsTechnician || caller.SeesAllRides;
+        if (showRider)
+        {
+            riders = await Overview.RidersVisibleToAsync(caller, disposal.Token);
+        }
+
+        failedCount = await Overview.CountFailedVisibleAsync(caller, disposal.Token);
         await using var db = await Catalog.CreateDbContextAsync(disposal.Token);
         devices = await db.Rides.AsNoTracking().VisibleTo(db, caller)
             .Where(r => r.DeviceId != null)
@@ -111,7 +133,7 @@ public sealed partial class RideList : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        var wanted = RideListFilter.Parse(From, To, Device, Status, Crash, Q);
+        var wanted = RideListFilter.Parse(From, To, Device, Status, Crash, Q, RiderId);
         pageIndex = int.TryParse(PageNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var page) && page > 1 ? page - 1 : 0;
         pageSize = int.TryParse(PageSizeText, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 ? Math.Min(size, RidesApi.MaxPageSize) : DefaultPageSize;
         if (wanted != filter)
@@ -145,6 +167,8 @@ public sealed partial class RideList : IDisposable
             ? null
             : (state.SortDirection == SortDirection.Descending ? "-" : "") + state.SortLabel;
         var query = new RideListQuery(
+            Rider: filter.Rider,
+            ExcludeFailed: filter.Status is null,
             Device: filter.Device,
             Status: filter.Status,
             Crash: filter.Crash,
@@ -223,6 +247,32 @@ public sealed partial class RideList : IDisposable
     private Task StatusChanged(RideStatus? value) => ApplyAsync(filter with { Status = value });
 
     private Task CrashChanged(bool? value) => ApplyAsync(filter with { Crash = value });
+
+    private Task RiderChanged(Guid? value) => ApplyAsync(filter with { Rider = value });
+
+    private string RiderName(Guid ownerId) => riders.FirstOrDefault(r => r.UserId == ownerId)?.Name ?? "—";
+
+    /// <summary>A failed upload is dismissed for good: the ride, its raw file and metrics are deleted.</summary>
+    private async Task DismissAsync(Guid rideId)
+    {
+        if ((await AuthenticationState).User.ToRideCaller() is not { } caller)
+        {
+            return;
+        }
+
+        await using var scope = Scopes.CreateAsyncScope();
+        var result = await scope.ServiceProvider.GetRequiredService<RideEditing>().DeleteAsync(caller, rideId, disposal.Token);
+        if (result.Outcome == RideEditOutcome.Done)
+        {
+            Snackbar.Add("Failed upload dismissed.", Severity.Normal);
+            failedCount = await Overview.CountFailedVisibleAsync(caller, disposal.Token);
+            await ReloadAsync();
+        }
+        else
+        {
+            Snackbar.Add(result.Error ?? "The upload could not be dismissed.", Severity.Error);
+        }
+    }
 
     private Task TextChanged(string? value) => ApplyAsync(filter with { Text = string.IsNullOrWhiteSpace(value) ? null : value.Trim() });
 

@@ -11,13 +11,16 @@ public sealed partial class RideStatusChip
 
     [Parameter] public int ProgressPercent { get; set; }
 
-    private string Text => Status switch
+    private string Text => TextOf(Status, ProgressPercent);
+
+    /// <summary>The one wording of a status everywhere in the UI (British spelling, as the rest of it).</summary>
+    public static string TextOf(RideStatus status, int progressPercent) => status switch
     {
         RideStatus.Queued => "Queued",
-        RideStatus.Processing => $"Processing {ProgressPercent} %",
+        RideStatus.Processing => $"Processing {progressPercent} %",
         RideStatus.Analyzed => "Analysed",
         RideStatus.Failed => "Failed",
-        _ => Status.ToString(),
+        _ => status.ToString(),
     };
 
     /// <summary>Queued and processing rides change on their own; analysed and failed ones stay until someone re-analyses.</summary>

@@ -18,6 +18,9 @@ public sealed partial class LiveNotifications : IDisposable
 {
     public const int MaxToastsPerPoll = 5;
 
+    /// <summary>More ordinary notifications than this in one poll become one grouped toast; crashes always get their own.</summary>
+    public const int MaxSeparateToasts = 2;
+
     private readonly CancellationTokenSource disposal = new();
     private RideCaller? caller;
     private Guid? lastSeen;
@@ -79,14 +82,24 @@ public sealed partial class LiveNotifications : IDisposable
             if (fresh.Count > 0)
             {
                 lastSeen = fresh[0].Id;
-                foreach (var item in fresh.Take(MaxToastsPerPoll).Reverse())
+                var crashes = fresh.Where(IsCrash).Take(MaxToastsPerPoll).Reverse().ToList();
+                var others = fresh.Where(item => !IsCrash(item)).ToList();
+                foreach (var item in crashes)
                 {
                     Toast(item);
                 }
 
-                if (fresh.Count > MaxToastsPerPoll)
+                if (others.Count > MaxSeparateToasts)
                 {
-                    Snackbar.Add($"{fresh.Count - MaxToastsPerPoll} more notifications", Severity.Info, options => OpenOnClick(options, "/notifications"));
+                    Snackbar.Add($"{others.Count} new notifications: {Describe(others)}", Severity.Info,
+                        options => OpenOnClick(options, "/notifications"), key: "grouped-" + others[0].Id);
+                }
+                else
+                {
+                    foreach (var item in Enumerable.Reverse(others))
+                    {
+                        Toast(item);
+                    }
                 }
             }
 
@@ -96,14 +109,22 @@ public sealed partial class LiveNotifications : IDisposable
         StateHasChanged();
     }
 
+    /// <summary>A crash, reported as such or as an analysis that found one: an alert, never a success.</summary>
+    public static bool IsCrash(NotificationView item) =>
+        item.Kind == NotificationKind.CrashDetected
+        || (item.Kind == NotificationKind.RideAnalyzed && item.Body.Contains("crash detected", StringComparison.OrdinalIgnoreCase));
+
+    public static Severity SeverityOf(NotificationView item) =>
+        IsCrash(item) || item.Kind == NotificationKind.RideFailed ? Severity.Error
+        : item.Kind == NotificationKind.RideAnalyzed ? Severity.Success
+        : Severity.Info;
+
+    private static string Describe(IReadOnlyList<NotificationView> items) =>
+        string.Join(", ", items.GroupBy(i => i.Title, StringComparer.Ordinal).Select(g => g.Count() == 1 ? g.Key.ToLowerInvariant() : $"{g.Count()} × {g.Key.ToLowerInvariant()}"));
+
     private void Toast(NotificationView item)
     {
-        var severity = item.Kind switch
-        {
-            NotificationKind.RideAnalyzed => Severity.Success,
-            NotificationKind.RideFailed or NotificationKind.CrashDetected => Severity.Error,
-            _ => Severity.Info,
-        };
+        var severity = SeverityOf(item);
         var target = item.RideId is { } rideId && item.Kind is NotificationKind.RideAnalyzed or NotificationKind.RideFailed
             ? $"/rides/{rideId}"
             : "/notifications";

@@ -99,7 +99,7 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
         ["POST /api/rides/analyze"] = new(AdminOnly, Allowed: HttpStatusCode.Accepted),
         ["GET /api/rides/{id:guid}/raw"] = new(Everybody, Scope.Ride),
         ["PATCH /api/rides/{id:guid}"] = new(Everybody, Scope.OwnRide),
-        ["DELETE /api/rides/{id:guid}"] = new(Everybody, Scope.OwnRide),
+        ["DELETE /api/rides/{id:guid}"] = new(Everybody, Scope.OwnRide, Allowed: HttpStatusCode.NoContent),
 
         ["POST /api/uploads"] = new(Everybody, Scope.UploadTarget, Allowed: HttpStatusCode.Created),
         ["GET /api/uploads/{id:guid}"] = new(Everybody, Scope.UploadSession),
@@ -392,6 +392,8 @@ public sealed class AuthorizationMatrixTests(SecurityPortal portal, ITestOutputH
             case Scope.OwnRide:
                 var freshA = (await portal.UploadRideAsync(RiderA, RiderA, "own-a.csv")).GetProperty("id").GetString()!;
                 var freshB = (await portal.UploadRideAsync(RiderB, RiderB, "own-b.csv")).GetProperty("id").GetString()!;
+                await portal.WaitUntilSettledAsync(RiderA, freshA);
+                await portal.WaitUntilSettledAsync(RiderB, freshB);
                 return
                 [
                     new("A's fresh ride", freshA, caller == RiderA || isAdmin, SeesRidesOf(caller, RiderA) && caller != RiderA && !isAdmin ? HttpStatusCode.Forbidden : null),

@@ -115,6 +115,27 @@ public sealed class SecurityPortal : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ride");
     }
 
+    /// <summary>
+    /// Waits until the owner's ride has left the analysis queue (analysed or failed): a ride being analysed
+    /// cannot be changed (409), and the matrix checks who may change a ride, not when.
+    /// </summary>
+    public async Task WaitUntilSettledAsync(Caller owner, string rideId)
+    {
+        var deadline = TimeProvider.System.GetUtcNow().AddSeconds(60);
+        while (true)
+        {
+            var ride = await Api(owner).GetFromJsonAsync<JsonElement>($"/api/rides/{rideId}");
+            var status = ride.GetProperty("status").GetString();
+            if (status is not ("Queued" or "Processing"))
+            {
+                return;
+            }
+
+            Assert.True(TimeProvider.System.GetUtcNow() < deadline, $"Ride {rideId} was still {status} after 60 s.");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>A fresh resumable upload session created by <paramref name="caller"/> for themselves.</summary>
     public async Task<Guid> CreateUploadSessionAsync(Caller caller)
     {

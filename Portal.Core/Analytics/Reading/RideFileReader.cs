@@ -906,8 +906,11 @@ public sealed class RideFileReader
         /// True for rad/s, false for deg/s, null when the detection rows cannot tell. A riding IMU in rad/s never
         /// stays at 10 or more for 5 % of the time (573 deg/s). The other way round needs a turn: when the GPS course
         /// swings by 45° or more, the gyroscope must have turned at least that far; values that add up to less than
-        /// a third of the turn read as deg/s are rad/s (the rider turned 57 times as far as deg/s would say).
+        /// a tenth of the turn read as deg/s are rad/s (the rider turned 57 times as far as deg/s would say; the
+        /// margin keeps a deg/s gyro with bias and noise on a real but gentle turn from reading as rad/s).
         /// </summary>
+        private const double MaxCourseCheckSpeedMs = 90;
+
         private bool? AngularRateFromData(out string evidence)
         {
             evidence = "";
@@ -938,7 +941,7 @@ public sealed class RideFileReader
             }
 
             var course = CourseSwingDegrees();
-            if (course >= 45 && integrated < course / 3)
+            if (course >= 45 && integrated < course / 10)
             {
                 evidence = string.Create(CultureInfo.InvariantCulture, $"the GPS course swings by {course:F0}° while its values add up to {integrated:F1} (read as degrees)");
                 return true;
@@ -947,7 +950,10 @@ public sealed class RideFileReader
             return null;
         }
 
-        /// <summary>The largest difference between two GPS courses in the detection rows, from fixes at least 15 m apart (GPS scatter hardly turns those).</summary>
+        /// <summary>
+        /// The largest difference between two GPS courses in the detection rows, from fixes at least 40 m apart (5 m of
+        /// scatter turns those by 14° at most); a fix implying more than 90 m/s from the last one is a jump and is passed over.
+        /// </summary>
         private double CourseSwingDegrees()
         {
             if (_iLat < 0)
@@ -955,7 +961,7 @@ public sealed class RideFileReader
                 return 0;
             }
 
-            var (lastLat, lastLon) = (double.NaN, double.NaN);
+            var (lastLat, lastLon, lastT) = (double.NaN, double.NaN, double.NaN);
             var firstCourse = double.NaN;
             double lowest = 0, highest = 0;
             for (var i = 0; i < _pendingCount; i++)
@@ -966,19 +972,21 @@ public sealed class RideFileReader
                     continue;
                 }
 
+                var t = _pending[i].T * _timeToSeconds;
                 if (double.IsNaN(lastLat))
                 {
-                    (lastLat, lastLon) = (lat, lon);
+                    (lastLat, lastLon, lastT) = (lat, lon, t);
                     continue;
                 }
 
-                if (GeoMath.HaversineM(lastLat, lastLon, lat, lon) < 15)
+                var metres = GeoMath.HaversineM(lastLat, lastLon, lat, lon);
+                if (metres < 40 || metres > MaxCourseCheckSpeedMs * Math.Max(t - lastT, 1e-3))
                 {
                     continue;
                 }
 
                 var course = Math.Atan2((lon - lastLon) * Math.Cos(lat * GeoMath.DegToRad), lat - lastLat) * GeoMath.RadToDeg;
-                (lastLat, lastLon) = (lat, lon);
+                (lastLat, lastLon, lastT) = (lat, lon, t);
                 if (double.IsNaN(firstCourse))
                 {
                     firstCourse = course;

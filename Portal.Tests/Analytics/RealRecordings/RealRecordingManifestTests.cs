@@ -105,6 +105,16 @@ public sealed partial class RealRecordingManifestTests
     }
 
     [Fact]
+    public void KnownGaps_NameComparedMetrics_AndSayWhy()
+    {
+        Assert.All(Manifest.Recordings, r => Assert.All(r.KnownGaps, gap =>
+        {
+            Assert.True(r.Metrics.ContainsKey(gap.Key), r.Id + "." + gap.Key + " is a known gap but is not compared");
+            Assert.False(string.IsNullOrWhiteSpace(gap.Value), r.Id + "." + gap.Key);
+        }));
+    }
+
+    [Fact]
     public void TheTruthTool_NamedByTheManifest_IsInTheRepository_AndKnowsEveryRecording()
     {
         var root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(RealRecordingManifest.ManifestPath))))!;

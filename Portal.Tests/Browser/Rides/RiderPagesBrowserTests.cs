@@ -97,7 +97,11 @@ public sealed class RiderPagesBrowserTests : IAsyncLifetime
         Assert.Equal(1, await page.Locator("[data-testid=crash-alert]").CountAsync());
         // Rides are listed by title (place and time from their own clock); both are there.
         Assert.Equal(2, await page.Locator("[data-testid=last-ride-link]").CountAsync());
-        Assert.Equal(4, await page.Locator("[data-testid=dashboard-trends] .svg-chart-wide svg").CountAsync());
+        // Both samples were recorded in May 2026 by their own clock, outside the trend window of the last 12 weeks:
+        // the weekly distance chart is drawn (with empty weeks), the three per-ride trends say they have no ride.
+        Assert.Equal(1, await page.Locator("[data-testid=dashboard-trends] .svg-chart-wide svg").CountAsync());
+        Assert.Equal(3, await page.Locator("[data-testid=dashboard-trends] .svg-chart-empty").CountAsync());
+        Assert.Equal(4, await page.Locator("[data-testid=dashboard-trends] [data-testid=chart-summary]").CountAsync());
         await ScreenshotsAsync(page, "RiderDashboard", "[data-testid=last-rides]");
 
         await page.GotoAsync("/rides");

@@ -16,7 +16,11 @@ public static class LapDetector
     private static readonly double[] QuarterPoints = [0.25, 0.5, 0.75];
 
     /// <summary>Laps from the ride's <c>lat</c>/<c>lon</c> chart traces; null without position or without laps.</summary>
-    public static LapSession? Detect(RideTraces? traces, LapDetectorOptions? options = null)
+    public static LapSession? Detect(RideTraces? traces, LapDetectorOptions? options = null) =>
+        Positions(traces) is (var t, var latitudes, var longitudes) ? Detect(t, latitudes, longitudes, options) : null;
+
+    /// <summary>The position traces on the latitude trace's times (longitude interpolated when its times differ); null without a usable pair.</summary>
+    private static (double[] T, double[] Latitudes, double[] Longitudes)? Positions(RideTraces? traces)
     {
         var lat = Find(traces, TraceNames.Latitude);
         var lon = Find(traces, TraceNames.Longitude);
@@ -28,7 +32,7 @@ public static class LapDetector
         var longitudes = lat.T.AsSpan().SequenceEqual(lon.T)
             ? lon.Values
             : lat.T.Select(t => LapSession.Interpolate(lon.T, lon.Values, t)).ToArray();
-        return Detect(lat.T, lat.Values, longitudes, options);
+        return (lat.T, lat.Values, longitudes);
     }
 
     /// <summary>Laps from a position trace: seconds, degrees; NaN fixes, 0/0 and non-increasing times are skipped.</summary>
@@ -90,18 +94,13 @@ public static class LapDetector
     public static LapSession? TimeAt(RideTraces? traces, StartFinishLine line, LapDetectorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(line);
-        var lat = Find(traces, TraceNames.Latitude);
-        var lon = Find(traces, TraceNames.Longitude);
-        if (lat is null || lon is null || lat.T.Length != lat.Values.Length || lon.T.Length != lon.Values.Length)
+        if (Positions(traces) is not (var t, var latitudes, var longitudes))
         {
             return null;
         }
 
-        var longitudes = lat.T.AsSpan().SequenceEqual(lon.T)
-            ? lon.Values
-            : lat.T.Select(t => LapSession.Interpolate(lon.T, lon.Values, t)).ToArray();
         options ??= LapDetectorOptions.Default;
-        var track = Track.From(lat.T, lat.Values, longitudes);
+        var track = Track.From(t, latitudes, longitudes);
         if (track is null)
         {
             return null;

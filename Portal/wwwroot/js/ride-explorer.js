@@ -219,6 +219,7 @@ class RideExplorer {
 
         const legend = document.createElement('div');
         legend.className = 'rx-group rx-legend';
+        legend.setAttribute('role', 'group');
         legend.setAttribute('aria-label', 'Channels shown');
         for (const channel of this.channels) {
             const label = document.createElement('label');
@@ -254,6 +255,8 @@ class RideExplorer {
         this.tracesHost.addEventListener('pointermove', e => this.onPointer(e));
         this.tracesHost.addEventListener('pointerleave', () => { /* keep the last cursor: it is shared with the map */ });
         this.tracesHost.tabIndex = 0;
+        // A named region needs a role that may carry a name; the arrow keys move the cursor inside it.
+        this.tracesHost.setAttribute('role', 'group');
         this.tracesHost.setAttribute('aria-label', 'Ride traces: move the pointer or use the arrow keys to move the cursor');
         this.tracesHost.addEventListener('keydown', e => this.onKey(e));
         this.tracesHost.addEventListener('wheel', e => this.onWheel(e), { passive: false });

@@ -231,9 +231,9 @@ public sealed class ProductPagesBrowserTests : IAsyncLifetime
     private async Task WaitForAnalysisAsync(string email, Guid rideId)
     {
         using var client = await factory.CreateBearerClientAsync(email);
-        var deadline = DateTime.UtcNow + AnalysisDeadline;
+        var deadline = TimeProvider.System.GetUtcNow() + AnalysisDeadline;
         string? status = null;
-        while (DateTime.UtcNow < deadline)
+        while (TimeProvider.System.GetUtcNow() < deadline)
         {
             using var body = JsonDocument.Parse(await client.GetStringAsync($"/api/rides/{rideId}"));
             status = body.RootElement.GetProperty("status").ToString();

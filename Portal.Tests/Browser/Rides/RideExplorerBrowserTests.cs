@@ -174,8 +174,8 @@ public sealed class RideExplorerBrowserTests : IAsyncLifetime
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var rideId = body.RootElement.GetProperty("ride").GetProperty("id").GetGuid();
 
-        var deadline = DateTime.UtcNow + AnalysisDeadline;
-        while (DateTime.UtcNow < deadline)
+        var deadline = TimeProvider.System.GetUtcNow() + AnalysisDeadline;
+        while (TimeProvider.System.GetUtcNow() < deadline)
         {
             using var ride = JsonDocument.Parse(await client.GetStringAsync($"/api/rides/{rideId}"));
             if (ride.RootElement.GetProperty("status").ToString() is "Analyzed" or "2")

@@ -137,8 +137,8 @@ public sealed class RidePageBenchmark(ITestOutputHelper output) : IAsyncLifetime
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var rideId = body.RootElement.GetProperty("ride").GetProperty("id").GetGuid();
-        var deadline = DateTime.UtcNow.AddMinutes(15);
-        while (DateTime.UtcNow < deadline)
+        var deadline = TimeProvider.System.GetUtcNow().AddMinutes(15);
+        while (TimeProvider.System.GetUtcNow() < deadline)
         {
             using var ride = JsonDocument.Parse(await client.GetStringAsync($"/api/rides/{rideId}"));
             if (ride.RootElement.GetProperty("status").ToString() is "Analyzed" or "2")
